@@ -1,0 +1,54 @@
+#include "rnnlab/linalg.hpp"
+
+#include "rnnlab/eigen.hpp"
+
+namespace rnnlab {
+namespace {
+
+template <typename Scalar>
+using ConstStrided = Eigen::Map<const Mat<Scalar>, 0, Eigen::OuterStride<>>;
+template <typename Scalar>
+using Strided = Eigen::Map<Mat<Scalar>, 0, Eigen::OuterStride<>>;
+
+template <typename Scalar, typename OpA, typename OpB>
+void assign_product(Scalar alpha, const OpA& a, const OpB& b, Scalar beta, Strided<Scalar>& c) {
+  if (beta == Scalar(0)) {
+    c.noalias() = alpha * (a * b);
+  } else {
+    if (beta != Scalar(1)) c *= beta;
+    c.noalias() += alpha * (a * b);
+  }
+}
+
+}  // namespace
+
+template <typename Scalar>
+void gemm(bool trans_a, bool trans_b, int M, int N, int K, Scalar alpha, const Scalar* A, int lda,
+          const Scalar* B, int ldb, Scalar beta, Scalar* C, int ldc) {
+  if (M <= 0 || N <= 0) return;
+  Strided<Scalar> c(C, M, N, Eigen::OuterStride<>(ldc));
+  if (K <= 0) {
+    if (beta == Scalar(0)) c.setZero(); else c *= beta;
+    return;
+  }
+  ConstStrided<Scalar> a(A, trans_a ? K : M, trans_a ? M : K, Eigen::OuterStride<>(lda));
+  ConstStrided<Scalar> b(B, trans_b ? N : K, trans_b ? K : N, Eigen::OuterStride<>(ldb));
+  if (!trans_a && !trans_b) assign_product(alpha, a, b, beta, c);
+  else if (trans_a && !trans_b) assign_product(alpha, a.transpose(), b, beta, c);
+  else if (!trans_a && trans_b) assign_product(alpha, a, b.transpose(), beta, c);
+  else assign_product(alpha, a.transpose(), b.transpose(), beta, c);
+}
+
+template <typename Scalar>
+void add_row_sums(int M, int N, const Scalar* X, int ldx, Scalar* y) {
+  ConstStrided<Scalar> x(X, M, N, Eigen::OuterStride<>(ldx));
+  VecMap<Scalar>(y, M) += x.rowwise().sum();
+}
+
+template void gemm<float>(bool, bool, int, int, int, float, const float*, int, const float*, int, float, float*, int);
+template void gemm<double>(bool, bool, int, int, int, double, const double*, int, const double*, int, double,
+                           double*, int);
+template void add_row_sums<float>(int, int, const float*, int, float*);
+template void add_row_sums<double>(int, int, const double*, int, double*);
+
+}  // namespace rnnlab

@@ -1,0 +1,308 @@
+#include "rnnlab/network.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "rnnlab/cells.hpp"
+#include "rnnlab/linalg.hpp"
+
+namespace rnnlab {
+namespace {
+
+// m (rows, cols) column-major += bias (rows) in every column.
+template <typename S>
+void add_bias(S* m, int rows, int cols, const S* bias) {
+  Eigen::Map<Mat<S>>(m, rows, cols).colwise() += ConstVecMap<S>(bias, rows);
+}
+
+}  // namespace
+
+template <typename S>
+Network<S>::Network(const ModelConfig& config, int vocab_size)
+    : config_(config), layout_(config, vocab_size), V_(vocab_size), H_(config.hidden),
+      G_(gates_per_cell(config.cell)) {}
+
+template <typename S>
+RecurrentState<S> Network<S>::zero_state(int B) const {
+  RecurrentState<S> s;
+  for (int k = 0; k < config_.layers; ++k) {
+    s.h.push_back(Mat<S>::Zero(H_, B));
+    if (config_.cell == CellType::lstm) s.c.push_back(Mat<S>::Zero(H_, B));
+  }
+  return s;
+}
+
+template <typename S>
+void Network<S>::init_params(Rng& rng, S* params) const {
+  const double bound = 1.0 / std::sqrt(static_cast<double>(H_));
+  for (const ParamBlock& b : layout_.blocks()) {
+    S* p = params + b.offset;
+    if (b.name == "embed.weight") {
+      for (size_t i = 0; i < b.size; ++i) p[i] = static_cast<S>(rng.normal());
+    } else {
+      for (size_t i = 0; i < b.size; ++i) p[i] = static_cast<S>(rng.uniform(-bound, bound));
+    }
+  }
+}
+
+// Layer 0's input projection pre (G*H, N) = W_ih0 · x + b_ih0 for N tokens.
+// With an embedding, x (E, N) is gathered from embed.weight rows (and kept in *x_out for backward);
+// with one-hot input, W_ih0 · onehot(v) is column v of W_ih0, so no product is needed.
+template <typename S>
+void Network<S>::embed_inputs(const S* params, const int32_t* tokens, int N, Mat<S>& pre, Mat<S>* x_out) const {
+  const LayerBlocks& lb = layout_.layer(0);
+  const int GH = G_ * H_, In = lb.input_size;
+  pre.resize(GH, N);
+  if (layout_.has_embedding()) {
+    const S* table = params + layout_.embed_weight();   // (V, E) row-major: row v is token v's embedding
+    Mat<S> local;
+    Mat<S>& x = x_out ? *x_out : local;
+    x.resize(In, N);
+    for (int j = 0; j < N; ++j) x.col(j) = ConstVecMap<S>(table + static_cast<size_t>(tokens[j]) * In, In);
+    gemm<S>(true, false, GH, N, In, S(1), params + lb.weight_ih, In, x.data(), In, S(0), pre.data(), GH);
+  } else {
+    const S* w = params + lb.weight_ih;   // (GH, V) row-major
+    for (int j = 0; j < N; ++j)
+      for (int r = 0; r < GH; ++r) pre(r, j) = w[static_cast<size_t>(r) * In + tokens[j]];
+  }
+  add_bias(pre.data(), GH, N, params + lb.bias_ih);
+}
+
+template <typename S>
+double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t* targets, int T, int B,
+                           RecurrentState<S>& state, ForwardCache<S>& cache, Rng* dropout_rng) const {
+  const int H = H_, GH = G_ * H_, N = T * B, L = config_.layers;
+  const CellType cell = config_.cell;
+  cache.T = T;
+  cache.B = B;
+  cache.inputs.assign(inputs, inputs + N);
+  cache.targets.assign(targets, targets + N);
+  cache.layers.resize(static_cast<size_t>(L));
+  const S keep = S(1) - static_cast<S>(config_.dropout);
+  const bool use_dropout = dropout_rng != nullptr && config_.dropout > 0.0f;
+
+  for (int k = 0; k < L; ++k) {
+    auto& c = cache.layers[static_cast<size_t>(k)];
+    const LayerBlocks& lb = layout_.layer(k);
+    // Input projection for the whole chunk, hoisted out of the time loop: pre (GH, N). RNN and LSTM add the
+    // recurrent product into it in place (it becomes `gates`); GRU keeps it apart because r multiplies only
+    // the recurrent part of n, so it uses cache.dpre as scratch (free until backward).
+    Mat<S>& pre = (cell == CellType::gru) ? cache.dpre : c.gates;
+    if (k == 0) {
+      embed_inputs(params, inputs, N, pre, &c.x);
+    } else {
+      const auto& below = cache.layers[static_cast<size_t>(k - 1)];
+      const S* xin = below.h.data() + static_cast<size_t>(H) * B;   // h_1..h_T of the layer below, (H, N)
+      if (use_dropout) {
+        c.mask.resize(H, N);
+        c.x.resize(H, N);
+        for (Eigen::Index i = 0; i < c.mask.size(); ++i) {
+          c.mask.data()[i] = dropout_rng->uniform() < static_cast<double>(keep) ? S(1) / keep : S(0);
+          c.x.data()[i] = xin[i] * c.mask.data()[i];
+        }
+        xin = c.x.data();
+      } else {
+        c.mask.resize(0, 0);
+        c.x.resize(0, 0);
+      }
+      pre.resize(GH, N);
+      gemm<S>(true, false, GH, N, H, S(1), params + lb.weight_ih, H, xin, H, S(0), pre.data(), GH);
+      add_bias(pre.data(), GH, N, params + lb.bias_ih);
+    }
+    if (cell != CellType::gru) add_bias(pre.data(), GH, N, params + lb.bias_hh);
+
+    c.h.resize(H, static_cast<Eigen::Index>(T + 1) * B);
+    c.h.leftCols(B) = state.h[static_cast<size_t>(k)];
+    if (cell == CellType::lstm) {
+      c.c.resize(H, static_cast<Eigen::Index>(T + 1) * B);
+      c.c.leftCols(B) = state.c[static_cast<size_t>(k)];
+      c.tanh_c.resize(H, N);
+    }
+    if (cell == CellType::gru) {
+      c.gates.resize(GH, N);
+      c.hg.resize(GH, N);
+    }
+    const S* w_hh = params + lb.weight_hh;   // (GH, H) row-major
+    for (int t = 0; t < T; ++t) {
+      const size_t col = static_cast<size_t>(t) * B;
+      const S* h_prev = c.h.data() + col * H;
+      S* h_out = c.h.data() + (col + B) * H;
+      S* g = c.gates.data() + col * GH;
+      switch (cell) {
+        case CellType::rnn_tanh:
+          gemm<S>(true, false, GH, B, H, S(1), w_hh, H, h_prev, H, S(1), g, GH);
+          std::copy(g, g + static_cast<size_t>(H) * B, h_out);
+          cells::rnn_forward(H, B, h_out);
+          break;
+        case CellType::lstm: {
+          gemm<S>(true, false, GH, B, H, S(1), w_hh, H, h_prev, H, S(1), g, GH);
+          const S* c_prev = c.c.data() + col * H;
+          S* c_out = c.c.data() + (col + B) * H;
+          cells::lstm_forward(H, B, g, c_prev, c_out, c.tanh_c.data() + col * H, h_out);
+          break;
+        }
+        case CellType::gru: {
+          S* hg = c.hg.data() + col * GH;
+          gemm<S>(true, false, GH, B, H, S(1), w_hh, H, h_prev, H, S(0), hg, GH);
+          add_bias(hg, GH, B, params + lb.bias_hh);
+          cells::gru_forward(H, B, pre.data() + col * GH, hg, h_prev, g, h_out);
+          break;
+        }
+      }
+    }
+    state.h[static_cast<size_t>(k)] = c.h.rightCols(B);
+    if (cell == CellType::lstm) state.c[static_cast<size_t>(k)] = c.c.rightCols(B);
+  }
+
+  // Head: logits (V, N) = head.weight (V,H) · h_top + head.bias, then softmax cross-entropy.
+  const S* h_top = cache.layers.back().h.data() + static_cast<size_t>(H) * B;
+  cache.logits.resize(V_, N);
+  gemm<S>(true, false, V_, N, H, S(1), params + layout_.head_weight(), H, h_top, H, S(0), cache.logits.data(), V_);
+  add_bias(cache.logits.data(), V_, N, params + layout_.head_bias());
+  cache.dlogits.resize(V_, N);
+  const double total = cells::softmax_xent<S>(V_, N, cache.logits.data(), targets, S(1) / static_cast<S>(N),
+                                              cache.dlogits.data());
+  return total / N;
+}
+
+template <typename S>
+void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, RecurrentState<S>* dstate0) const {
+  const int H = H_, GH = G_ * H_, T = cache.T, B = cache.B, N = T * B, L = config_.layers;
+  const CellType cell = config_.cell;
+
+  // Head. dy (H, N) = head.weight^T · dlogits; d head.weight (V,H) row-major = (H,V) column-major += h_top · dlogits^T.
+  const S* h_top = cache.layers.back().h.data() + static_cast<size_t>(H) * B;
+  cache.dy.resize(H, N);
+  gemm<S>(false, false, H, N, V_, S(1), params + layout_.head_weight(), H, cache.dlogits.data(), V_, S(0),
+          cache.dy.data(), H);
+  gemm<S>(false, true, H, V_, N, S(1), h_top, H, cache.dlogits.data(), V_, S(1), grads + layout_.head_weight(), H);
+  add_row_sums<S>(V_, N, cache.dlogits.data(), V_, grads + layout_.head_bias());
+
+  cache.dpre.resize(GH, N);
+  if (cell == CellType::gru) cache.dhg.resize(GH, N);
+  cache.dh.resize(H, B);
+  cache.dh_next.resize(H, B);
+  cache.dc.resize(H, B);
+
+  for (int k = L - 1; k >= 0; --k) {
+    auto& c = cache.layers[static_cast<size_t>(k)];
+    const LayerBlocks& lb = layout_.layer(k);
+    const S* w_hh = params + lb.weight_hh;
+    cache.dh_next.setZero();   // truncated BPTT: nothing flows back from beyond the chunk's end
+    cache.dc.setZero();
+    // dhh: the gradient w.r.t. the recurrent pre-activation W_hh·h_prev + b_hh (same as dpre except for GRU).
+    Mat<S>& dhh = (cell == CellType::gru) ? cache.dhg : cache.dpre;
+    for (int t = T - 1; t >= 0; --t) {
+      const size_t col = static_cast<size_t>(t) * B;
+      cache.dh = cache.dy.middleCols(static_cast<Eigen::Index>(col), B) + cache.dh_next;
+      S* dp = cache.dpre.data() + col * GH;
+      const S* g = c.gates.data() + col * GH;
+      switch (cell) {
+        case CellType::rnn_tanh:
+          cells::rnn_backward(H, B, c.h.data() + (col + B) * H, cache.dh.data(), dp);
+          gemm<S>(false, false, H, B, GH, S(1), w_hh, H, dp, GH, S(0), cache.dh_next.data(), H);
+          break;
+        case CellType::lstm:
+          cells::lstm_backward(H, B, g, c.c.data() + col * H, c.tanh_c.data() + col * H, cache.dh.data(),
+                               cache.dc.data(), dp);
+          gemm<S>(false, false, H, B, GH, S(1), w_hh, H, dp, GH, S(0), cache.dh_next.data(), H);
+          break;
+        case CellType::gru: {
+          S* dhg = cache.dhg.data() + col * GH;
+          cells::gru_backward(H, B, g, c.hg.data() + col * GH, c.h.data() + col * H, cache.dh.data(), dp, dhg,
+                              cache.dh_next.data());
+          gemm<S>(false, false, H, B, GH, S(1), w_hh, H, dhg, GH, S(1), cache.dh_next.data(), H);
+          break;
+        }
+      }
+    }
+    if (dstate0) {
+      dstate0->h[static_cast<size_t>(k)] = cache.dh_next;
+      if (cell == CellType::lstm) dstate0->c[static_cast<size_t>(k)] = cache.dc;
+    }
+    // Weight gradients for the whole chunk as single products after the sweep.
+    // d W_hh (GH,H) row-major = (H,GH) column-major += h_prev (H, N) · dhh^T, with h_prev = blocks 0..T-1.
+    gemm<S>(false, true, H, GH, N, S(1), c.h.data(), H, dhh.data(), GH, S(1), grads + lb.weight_hh, H);
+    add_row_sums<S>(GH, N, dhh.data(), GH, grads + lb.bias_hh);
+    add_row_sums<S>(GH, N, cache.dpre.data(), GH, grads + lb.bias_ih);
+
+    const int In = lb.input_size;
+    const bool one_hot_input = (k == 0 && !layout_.has_embedding());
+    if (one_hot_input) {
+      // W_ih0 · onehot(v) picked column v, so its gradient lands in column v.
+      S* gw = grads + lb.weight_ih;   // (GH, V) row-major
+      for (int j = 0; j < N; ++j) {
+        const int v = cache.inputs[static_cast<size_t>(j)];
+        for (int r = 0; r < GH; ++r) gw[static_cast<size_t>(r) * In + v] += cache.dpre(r, j);
+      }
+      continue;
+    }
+    const S* x = (k == 0 || c.x.size() > 0) ? c.x.data()
+                                             : cache.layers[static_cast<size_t>(k - 1)].h.data() + static_cast<size_t>(H) * B;
+    gemm<S>(false, true, In, GH, N, S(1), x, In, cache.dpre.data(), GH, S(1), grads + lb.weight_ih, In);
+    // dx (In, N) = W_ih^T · dpre: the gradient reaching the layer's input.
+    cache.dx.resize(In, N);
+    gemm<S>(false, false, In, N, GH, S(1), params + lb.weight_ih, In, cache.dpre.data(), GH, S(0), cache.dx.data(), In);
+    if (k == 0) {
+      S* ge = grads + layout_.embed_weight();   // (V, E) row-major
+      for (int j = 0; j < N; ++j)
+        VecMap<S>(ge + static_cast<size_t>(cache.inputs[static_cast<size_t>(j)]) * In, In) += cache.dx.col(j);
+    } else if (c.mask.size() > 0) {
+      cache.dy = cache.dx.cwiseProduct(c.mask);
+    } else {
+      cache.dy.swap(cache.dx);
+    }
+  }
+}
+
+template <typename S>
+void Network<S>::step(const S* params, const int32_t* tokens, int B, RecurrentState<S>& state, StepWorkspace<S>& ws,
+                      S* logits) const {
+  const int H = H_, GH = G_ * H_;
+  const CellType cell = config_.cell;
+  for (int k = 0; k < config_.layers; ++k) {
+    const LayerBlocks& lb = layout_.layer(k);
+    const auto ks = static_cast<size_t>(k);
+    if (k == 0) {
+      embed_inputs(params, tokens, B, ws.pre, &ws.x);
+    } else {
+      ws.pre.resize(GH, B);
+      gemm<S>(true, false, GH, B, H, S(1), params + lb.weight_ih, H, state.h[ks - 1].data(), H, S(0), ws.pre.data(), GH);
+      add_bias(ws.pre.data(), GH, B, params + lb.bias_ih);
+    }
+    Mat<S>& h = state.h[ks];
+    const S* w_hh = params + lb.weight_hh;
+    switch (cell) {
+      case CellType::rnn_tanh:
+        add_bias(ws.pre.data(), GH, B, params + lb.bias_hh);
+        gemm<S>(true, false, GH, B, H, S(1), w_hh, H, h.data(), H, S(1), ws.pre.data(), GH);
+        cells::rnn_forward(H, B, ws.pre.data());
+        h = ws.pre;
+        break;
+      case CellType::lstm:
+        add_bias(ws.pre.data(), GH, B, params + lb.bias_hh);
+        gemm<S>(true, false, GH, B, H, S(1), w_hh, H, h.data(), H, S(1), ws.pre.data(), GH);
+        ws.c_new.resize(H, B);
+        ws.tanh_c.resize(H, B);
+        cells::lstm_forward(H, B, ws.pre.data(), state.c[ks].data(), ws.c_new.data(), ws.tanh_c.data(), h.data());
+        state.c[ks].swap(ws.c_new);
+        break;
+      case CellType::gru:
+        ws.hg.resize(GH, B);
+        ws.act.resize(GH, B);
+        ws.h_new.resize(H, B);
+        gemm<S>(true, false, GH, B, H, S(1), w_hh, H, h.data(), H, S(0), ws.hg.data(), GH);
+        add_bias(ws.hg.data(), GH, B, params + lb.bias_hh);
+        cells::gru_forward(H, B, ws.pre.data(), ws.hg.data(), h.data(), ws.act.data(), ws.h_new.data());
+        h.swap(ws.h_new);
+        break;
+    }
+  }
+  gemm<S>(true, false, V_, B, H, S(1), params + layout_.head_weight(), H, state.h.back().data(), H, S(0), logits, V_);
+  add_bias(logits, V_, B, params + layout_.head_bias());
+}
+
+template class Network<float>;
+template class Network<double>;
+
+}  // namespace rnnlab

@@ -1,0 +1,91 @@
+// The character language model's math: embedding (or one-hot) -> L stacked cells -> linear head -> softmax.
+// Network<Scalar> is stateless; parameters live in a slab laid out by ParamLayout (params.hpp).
+// float trains; double exists for gradient checks and PyTorch parity.
+//
+// Activation matrices are column-major with one column per (time step, stream): column t*B + b.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "rnnlab/config.hpp"
+#include "rnnlab/eigen.hpp"
+#include "rnnlab/params.hpp"
+#include "rnnlab/rng.hpp"
+
+namespace rnnlab {
+
+// Hidden state of every layer for B streams: h[k] (H,B); c[k] (H,B) for LSTM only (else empty).
+template <typename S>
+struct RecurrentState {
+  std::vector<Mat<S>> h, c;
+  void set_zero() {
+    for (auto& m : h) m.setZero();
+    for (auto& m : c) m.setZero();
+  }
+  int batch() const { return h.empty() ? 0 : static_cast<int>(h[0].cols()); }
+};
+
+// What forward keeps for backward, plus backward's scratch, reused from step to step.
+template <typename S>
+struct ForwardCache {
+  int T = 0, B = 0;
+  std::vector<int32_t> inputs, targets;   // (T*B) time-major
+  struct Layer {
+    Mat<S> x;        // (In, T*B) the layer's input when it is materialised (embedding, or dropout applied)
+    Mat<S> mask;     // (H, T*B) dropout mask on this layer's input (layers > 0), scaled by 1/(1-p)
+    Mat<S> h;        // (H, (T+1)*B) column block 0 is h0, block t+1 is h_t
+    Mat<S> c;        // (H, (T+1)*B) LSTM cell states, same blocks as h
+    Mat<S> gates;    // (G*H, T*B) LSTM: activated i,f,g,o; GRU: r,z,n; RNN: pre-activations
+    Mat<S> tanh_c;   // (H, T*B) LSTM
+    Mat<S> hg;       // (3H, T*B) GRU: W_hh·h_prev + b_hh
+  };
+  std::vector<Layer> layers;
+  Mat<S> logits;     // (V, T*B)
+  Mat<S> dlogits;    // (V, T*B) (softmax - onehot) / (T*B)
+  // backward scratch
+  Mat<S> dy, dx, dpre, dhg, dh, dh_next, dc;
+};
+
+// Scratch for one-step inference (sampling, tracing), sized on first use.
+template <typename S>
+struct StepWorkspace {
+  Mat<S> x, pre, hg, act, c_new, tanh_c, h_new;
+};
+
+template <typename S>
+class Network {
+ public:
+  Network(const ModelConfig& config, int vocab_size);
+
+  const ModelConfig& config() const { return config_; }
+  const ParamLayout& layout() const { return layout_; }
+  int vocab_size() const { return V_; }
+  RecurrentState<S> zero_state(int B) const;
+
+  // torch.nn's default initialisation: U(-1/sqrt(H), 1/sqrt(H)) for the cells and the head, N(0,1) embedding.
+  void init_params(Rng& rng, S* params) const;
+
+  // Runs T steps over B streams and returns the mean cross-entropy in nats per character.
+  // state: initial state in, final state out. dropout_rng: given in training when dropout > 0.
+  double forward(const S* params, const int32_t* inputs, const int32_t* targets, int T, int B, RecurrentState<S>& state,
+                 ForwardCache<S>& cache, Rng* dropout_rng) const;
+
+  // Backpropagation through the T steps of the last forward. Adds dL/dparams into grads (zeroed by the caller
+  // once per step). The gradient is truncated at the chunk start; dstate0, if given, receives dL/dh0 (and dc0).
+  void backward(const S* params, ForwardCache<S>& cache, S* grads, RecurrentState<S>* dstate0 = nullptr) const;
+
+  // One time step for B streams without caches: tokens (B) -> logits (V,B), state advanced.
+  void step(const S* params, const int32_t* tokens, int B, RecurrentState<S>& state, StepWorkspace<S>& ws,
+            S* logits) const;
+
+ private:
+  void embed_inputs(const S* params, const int32_t* tokens, int N, Mat<S>& pre_out, Mat<S>* x_out) const;
+  ModelConfig config_;
+  ParamLayout layout_;
+  int V_, H_, G_;
+};
+
+extern template class Network<float>;
+extern template class Network<double>;
+
+}  // namespace rnnlab

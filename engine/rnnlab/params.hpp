@@ -1,0 +1,63 @@
+// Where every weight lives: one contiguous slab per model, cut into named blocks.
+//
+// Block names are torch.nn's state_dict names, so safetensors files move to and from PyTorch unchanged:
+//   embed.weight          (V, E)         nn.Embedding (absent with one-hot input)
+//   rnn.weight_ih_l{k}    (G*H, In_k)    In_0 = E (or V one-hot), In_k = H for k > 0
+//   rnn.weight_hh_l{k}    (G*H, H)
+//   rnn.bias_ih_l{k}      (G*H)
+//   rnn.bias_hh_l{k}      (G*H)
+//   head.weight           (V, H)         nn.Linear on the top layer's output
+//   head.bias             (V)
+// Every block is stored row-major as in torch; gate blocks within G*H follow torch's order
+// (LSTM i,f,g,o; GRU r,z,n). Gradients and optimizer moments use twin slabs with the same offsets.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rnnlab/config.hpp"
+
+namespace rnnlab {
+
+struct ParamBlock {
+  std::string name;
+  std::vector<int64_t> shape;   // (rows, cols) for matrices, (n) for biases
+  size_t offset = 0;            // into the slab, in elements
+  size_t size = 0;
+  int rows() const { return static_cast<int>(shape[0]); }
+  int cols() const { return shape.size() > 1 ? static_cast<int>(shape[1]) : 1; }
+};
+
+// Offsets of one layer's four blocks, to avoid string look-ups on the hot path.
+struct LayerBlocks {
+  size_t weight_ih, weight_hh, bias_ih, bias_hh;
+  int input_size;   // In_k
+};
+
+class ParamLayout {
+ public:
+  ParamLayout() = default;
+  ParamLayout(const ModelConfig& model, int vocab_size);
+
+  const std::vector<ParamBlock>& blocks() const { return blocks_; }
+  size_t total() const { return total_; }
+  // nullptr when the name is not a block of this model.
+  const ParamBlock* find(const std::string& name) const;
+
+  bool has_embedding() const { return has_embedding_; }
+  size_t embed_weight() const { return embed_weight_; }
+  const LayerBlocks& layer(int k) const { return layers_[static_cast<size_t>(k)]; }
+  size_t head_weight() const { return head_weight_; }
+  size_t head_bias() const { return head_bias_; }
+
+ private:
+  size_t add(std::string name, std::vector<int64_t> shape);
+  std::vector<ParamBlock> blocks_;
+  std::vector<LayerBlocks> layers_;
+  size_t total_ = 0;
+  bool has_embedding_ = false;
+  size_t embed_weight_ = 0, head_weight_ = 0, head_bias_ = 0;
+};
+
+}  // namespace rnnlab
