@@ -28,10 +28,10 @@ size_t ParamLayout::add(std::string name, std::vector<int64_t> shape) {
   ParamBlock b;
   b.name = std::move(name);
   b.shape = std::move(shape);
-  b.offset = total_;
+  b.offset = (total_ + kBlockAlign - 1) / kBlockAlign * kBlockAlign;
   b.size = n;
+  total_ = b.offset + n;
   blocks_.push_back(std::move(b));
-  total_ += n;
   return blocks_.back().offset;
 }
 

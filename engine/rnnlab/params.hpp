@@ -17,8 +17,16 @@
 #include <vector>
 
 #include "rnnlab/config.hpp"
+#include "rnnlab/eigen.hpp"
 
 namespace rnnlab {
+
+// Slabs are 64-byte aligned and every block starts on a 64-byte boundary (kBlockAlign floats). Eigen's vectorised
+// loops peel differently depending on an address's alignment, so without this the same computation could round
+// differently in two sessions whose vectors happen to land at different addresses, and an exact resume would not be.
+template <typename S>
+using Slab = std::vector<S, Eigen::aligned_allocator<S>>;
+constexpr size_t kBlockAlign = 16;
 
 struct ParamBlock {
   std::string name;
@@ -41,7 +49,7 @@ class ParamLayout {
   ParamLayout(const ModelConfig& model, int vocab_size);
 
   const std::vector<ParamBlock>& blocks() const { return blocks_; }
-  size_t total() const { return total_; }
+  size_t total() const { return total_; }   // elements in the slab, alignment padding included
   // nullptr when the name is not a block of this model.
   const ParamBlock* find(const std::string& name) const;
 
