@@ -1,0 +1,216 @@
+#include "rnnlab/session.hpp"
+
+#include <cmath>
+
+#include "rnnlab/errors.hpp"
+#include "rnnlab/utf8.hpp"
+
+namespace rnnlab {
+namespace {
+
+Vocab vocab_for(std::string_view utf8_text, const Config& config) {
+  validate(config);
+  const Utf8Decoded decoded = decode_utf8(utf8_text);
+  return Vocab::build(decoded.text, config.vocab.max_size, config.vocab.min_count);
+}
+
+}  // namespace
+
+uint64_t text_fingerprint(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+Session::Session(const Config& config, Vocab vocab)
+    : config_(config), vocab_(std::move(vocab)), net_(config.model, vocab_.size()),
+      params_(net_.layout().total(), 0.0f), grads_(params_.size(), 0.0f),
+      optimizer_(config.optim, params_.size()), train_rng_(config.train.seed ^ 0xD50D5EEDull) {
+  validate(config_);
+}
+
+Session::Session(std::string_view utf8_text, const Config& config) : Session(config, vocab_for(utf8_text, config)) {
+  Rng init_rng(config_.train.seed);
+  net_.init_params(init_rng, params_.data());
+  set_text(utf8_text, false);
+}
+
+void Session::set_text(std::string_view utf8_text, bool check_same) {
+  if (check_same && text_identity_known_ && text_fingerprint(utf8_text) != text_hash_)
+    throw ConfigError("this is not the text the model was trained on (its fingerprint differs): "
+                      "give the same text file to resume training, or start a new model");
+  const Utf8Decoded decoded = decode_utf8(utf8_text);
+  std::vector<int32_t> tokens = vocab_.encode(decoded.text);
+  TextSplit split = split_text(tokens, config_.train.val_fraction);
+  // Built before anything is stored, so a text that is too short leaves the session as it was.
+  StreamBatcher batcher(split.train.size(), config_.train.batch, config_.train.unroll);
+
+  text_.assign(utf8_text);
+  text_hash_ = text_fingerprint(utf8_text);
+  text_identity_known_ = true;
+  stats_ = TextStats{};
+  stats_.bytes = utf8_text.size();
+  stats_.chars = decoded.text.size();
+  stats_.invalid_replaced = decoded.replaced;
+  stats_.vocab_size = vocab_.size();
+  stats_.collapsed_distinct = vocab_.collapsed_distinct();
+  stats_.collapsed_occurrences = vocab_.collapsed_occurrences();
+  stats_.train_chars = split.train.size();
+  stats_.val_chars = split.val.size();
+  split_ = std::move(split);
+  batcher_.emplace(batcher);
+  train_state_ = net_.zero_state(config_.train.batch);
+  inputs_.resize(static_cast<size_t>(config_.train.batch) * config_.train.unroll);
+  targets_.resize(inputs_.size());
+}
+
+void Session::attach_text(std::string_view utf8_text) {
+  if (batcher_) {   // already has its text: only the same text is accepted, and nothing moves
+    if (text_fingerprint(utf8_text) != text_hash_)
+      throw ConfigError("this session already trains on another text: start a new model for a new text");
+    return;
+  }
+  set_text(utf8_text, true);
+  if (pending_cursor_) {
+    batcher_->restore(pending_cursor_->position, pending_cursor_->epoch);
+    train_state_ = std::move(pending_state_);
+    pending_cursor_.reset();
+  }
+}
+
+size_t Session::parameter_count() const {
+  size_t n = 0;
+  for (const ParamBlock& b : net_.layout().blocks()) n += b.size;
+  return n;
+}
+
+void Session::set_learning_rate(float lr) {
+  Config next = config_;
+  next.optim.lr = lr;
+  validate(next);
+  config_ = next;
+}
+
+StepReport Session::train_step() {
+  if (!batcher_)
+    throw ConfigError("this model has no training text attached: give the text it was trained on to continue");
+  const int B = config_.train.batch, T = config_.train.unroll;
+  StepReport r;
+  r.state_reset = batcher_->next(split_.train.data(), inputs_.data(), targets_.data());
+  if (r.state_reset) train_state_.set_zero();
+
+  // Kept so a rejected step can leave the carried state exactly as it was.
+  const RecurrentState<float> state_before = train_state_;
+  std::fill(grads_.begin(), grads_.end(), 0.0f);
+  r.loss = net_.forward(params_.data(), inputs_.data(), targets_.data(), T, B, train_state_, cache_, &train_rng_);
+  if (std::isfinite(r.loss)) {
+    net_.backward(params_.data(), cache_, grads_.data());
+    const ClipResult clip = clip_gradients(config_.optim.clip, config_.optim.clip_value, grads_.data(), grads_.size());
+    r.grad_norm = clip.norm;
+    r.clipped = clip.clipped;
+    r.rejected = !clip.finite();
+  } else {
+    r.grad_norm = NAN;
+    r.rejected = true;
+  }
+  r.lr = scheduled_lr(config_.optim, step_);
+  if (r.rejected) {
+    // The divergence guard: nothing non-finite reaches the weights or the optimizer's moments.
+    ++rejected_;
+    train_state_ = state_before;
+  } else {
+    ++step_;
+    optimizer_.apply(params_.data(), grads_.data(), step_, r.lr);
+  }
+  r.step = step_;
+  r.epoch = batcher_->epoch_progress();
+  return r;
+}
+
+EvalReport Session::evaluate(size_t max_chars) {
+  return evaluate_tokens(split_.val, max_chars);
+}
+
+EvalReport Session::evaluate_text(std::string_view utf8_text, size_t max_chars) {
+  return evaluate_tokens(vocab_.encode(decode_utf8(utf8_text).text), max_chars);
+}
+
+// Scores tokens[1..n) given everything before, with Be streams carrying state through chunks of up to T steps.
+EvalReport Session::evaluate_tokens(const std::vector<int32_t>& tokens, size_t max_chars) {
+  EvalReport r;
+  size_t n = tokens.size();
+  if (max_chars > 0 && n > max_chars + 1) n = max_chars + 1;
+  if (n < 2) {
+    r.nats_per_char = r.bits_per_char = r.perplexity = NAN;
+    return r;
+  }
+  const int T = config_.train.unroll;
+  const int Be = static_cast<int>(std::max<size_t>(1, std::min<size_t>(config_.train.batch, (n - 1) / T)));
+  const size_t S = (n - 1) / static_cast<size_t>(Be);
+  RecurrentState<float> state = net_.zero_state(Be);
+  std::vector<int32_t> x, y;
+  double total = 0;
+  for (size_t p = 0; p < S; p += static_cast<size_t>(T)) {
+    const int len = static_cast<int>(std::min<size_t>(static_cast<size_t>(T), S - p));
+    x.resize(static_cast<size_t>(len) * Be);
+    y.resize(x.size());
+    for (int t = 0; t < len; ++t)
+      for (int b = 0; b < Be; ++b) {
+        const size_t i = static_cast<size_t>(b) * S + p + static_cast<size_t>(t);
+        x[static_cast<size_t>(t) * Be + b] = tokens[i];
+        y[static_cast<size_t>(t) * Be + b] = tokens[i + 1];
+      }
+    total += net_.forward(params_.data(), x.data(), y.data(), len, Be, state, cache_, nullptr) * len * Be;
+  }
+  r.chars = S * static_cast<size_t>(Be);
+  r.nats_per_char = total / static_cast<double>(r.chars);
+  r.bits_per_char = r.nats_per_char / std::log(2.0);
+  r.perplexity = std::exp(r.nats_per_char);
+  return r;
+}
+
+SampleResult Session::sample(const SampleOptions& options, const CharCallback& on_char) {
+  validate(options);
+  SampleResult result;
+  Rng rng(options.seed);
+  RecurrentState<float> state = net_.zero_state(1);
+  StepWorkspace<float> ws;
+  const int V = vocab_.size();
+  Slab<float> logits(static_cast<size_t>(V));   // aligned, like every buffer Eigen writes, for reproducible rounding
+  std::vector<double> probs;
+
+  const std::u32string prime = decode_utf8(options.prime).text;
+  std::vector<int32_t> prime_ids;
+  for (char32_t ch : prime) {
+    const int id = vocab_.id_of(ch);
+    // Characters outside the vocabulary are skipped, not mapped to the unknown symbol: feeding U+FFFD for
+    // every unseen character would steer the model somewhere it has rarely been.
+    if (id < 0 || (id == vocab_.unknown_id() && ch != Vocab::kUnknown)) {
+      ++result.prime_skipped;
+      continue;
+    }
+    prime_ids.push_back(id);
+  }
+  result.prime_used = prime_ids.size();
+  if (prime_ids.empty()) {
+    // No usable prime: start as if after a line break when the text has one (a natural start of text).
+    const int nl = vocab_.id_of(U'\n');
+    prime_ids.push_back(nl >= 0 && nl != vocab_.unknown_id() ? nl : 0);
+  }
+  for (int32_t id : prime_ids) net_.step(params_.data(), &id, 1, state, ws, logits.data());
+
+  for (int i = 0; i < options.length; ++i) {
+    int32_t id = choose_token(logits.data(), V, options, vocab_.unknown_id(), rng, probs);
+    std::string ch;
+    append_utf8(ch, vocab_.symbol(id));
+    result.text += ch;
+    if (on_char && !on_char(ch)) break;
+    net_.step(params_.data(), &id, 1, state, ws, logits.data());
+  }
+  return result;
+}
+
+}  // namespace rnnlab

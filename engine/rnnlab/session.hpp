@@ -1,0 +1,141 @@
+// The engine's facade: one training session over one text. The CLI, the web worker and the tests all use it.
+//
+//   Session s(text, config);             // vocabulary, split, initial weights
+//   StepReport r = s.train_step();       // one truncated-BPTT chunk, clipped, guarded, optimised
+//   EvalReport e = s.evaluate();         // validation nats / bits per character, perplexity
+//   s.sample(options, on_char);          // streaming generation
+//   std::string file = s.save();         // exact-resume checkpoint; Session::load(file) restores it
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rnnlab/config.hpp"
+#include "rnnlab/dataset.hpp"
+#include "rnnlab/network.hpp"
+#include "rnnlab/optimizer.hpp"
+#include "rnnlab/sampler.hpp"
+#include "rnnlab/vocab.hpp"
+
+namespace rnnlab {
+
+struct StepReport {
+  uint64_t step = 0;        // accepted updates so far
+  double loss = 0;          // mean nats per character on this chunk (as computed, even when rejected)
+  double grad_norm = 0;     // global L2 norm of the gradient before clipping
+  bool clipped = false;
+  bool rejected = false;    // non-finite loss or gradient: the weights and optimizer state were not touched
+  bool state_reset = false; // the streams started a new pass over the text, so the hidden state was zeroed
+  float lr = 0;             // learning rate used
+  double epoch = 0;         // passes over the training text so far (fractional)
+};
+
+struct EvalReport {
+  double nats_per_char = 0;
+  double bits_per_char = 0;
+  double perplexity = 0;
+  size_t chars = 0;         // characters scored (0 when there is no validation text)
+};
+
+struct TextStats {
+  size_t bytes = 0;
+  size_t chars = 0;              // Unicode code points
+  size_t invalid_replaced = 0;   // invalid UTF-8 sequences replaced by U+FFFD
+  int vocab_size = 0;
+  int collapsed_distinct = 0;    // rare characters mapped to the unknown symbol
+  size_t collapsed_occurrences = 0;
+  size_t train_chars = 0, val_chars = 0;
+};
+
+struct SampleResult {
+  std::string text;              // UTF-8, the generated characters only (not the prime)
+  size_t prime_used = 0;         // prime characters fed to the network
+  size_t prime_skipped = 0;      // prime characters not in the vocabulary
+};
+
+// Called with each generated character (UTF-8); return false to stop early.
+using CharCallback = std::function<bool(std::string_view)>;
+
+class Session {
+ public:
+  // Decodes the text, builds the vocabulary, splits train/validation and initialises the weights from the seed.
+  // Throws ConfigError (bad hyper-parameter, empty text, text too short for batch x unroll, ...).
+  Session(std::string_view utf8_text, const Config& config);
+
+  // Checkpoints (format: checkpoint.cpp). save() holds everything needed for an exact resume; with include_text
+  // the text is stored too, otherwise attach_text() must give the same text again before training.
+  std::string save(bool include_text = false) const;
+  static std::unique_ptr<Session> load(std::string_view bytes);   // throws FormatError
+  // Attaches the training text to a session loaded without it; throws ConfigError if it is not the same text.
+  void attach_text(std::string_view utf8_text);
+
+  // safetensors with torch.nn state_dict names (weights_io.cpp). import builds a session for sampling and
+  // evaluation; attach a text to train it further (optimizer state starts fresh).
+  std::string export_safetensors() const;
+  static std::unique_ptr<Session> import_safetensors(std::string_view bytes);   // throws FormatError
+
+  StepReport train_step();
+  // Mean loss over the first max_chars characters of the validation text (0 = all of it).
+  EvalReport evaluate(size_t max_chars = 0);
+  // Same, over any text (characters not in the vocabulary are skipped).
+  EvalReport evaluate_text(std::string_view utf8_text, size_t max_chars = 0);
+  SampleResult sample(const SampleOptions& options, const CharCallback& on_char = {});
+
+  // Divergence recovery and schedules read the base rate from here.
+  void set_learning_rate(float lr);
+
+  const Config& config() const { return config_; }
+  const Vocab& vocab() const { return vocab_; }
+  const Network<float>& network() const { return net_; }
+  const Slab<float>& params() const { return params_; }
+  Slab<float>& mutable_params() { return params_; }
+  // Trainable weights (the slab's alignment padding not counted).
+  size_t parameter_count() const;
+  const TextStats& text_stats() const { return stats_; }
+  bool has_text() const { return batcher_.has_value(); }
+  uint64_t step() const { return step_; }
+  uint64_t rejected_steps() const { return rejected_; }
+  double epoch() const { return batcher_ ? batcher_->epoch_progress() : 0.0; }
+
+ private:
+  Session(const Config& config, Vocab vocab);   // weights zero, no text: for load/import
+  friend struct CheckpointCodec;
+  void set_text(std::string_view utf8_text, bool check_same);
+  EvalReport evaluate_tokens(const std::vector<int32_t>& tokens, size_t max_chars);
+
+  Config config_;
+  Vocab vocab_;
+  Network<float> net_;
+  Slab<float> params_, grads_;   // (P) slabs in ParamLayout order
+  Optimizer optimizer_;
+  uint64_t step_ = 0, rejected_ = 0;
+  Rng train_rng_;                       // dropout masks
+
+  // The text and the cursor through it; absent for a model loaded without its text.
+  std::string text_;
+  uint64_t text_hash_ = 0;
+  TextStats stats_;
+  TextSplit split_;
+  std::optional<StreamBatcher> batcher_;
+  RecurrentState<float> train_state_;   // carried from chunk to chunk
+  // A model file loaded without its text keeps its cursor and carried state here until attach_text().
+  struct Cursor {
+    size_t position = 0;
+    uint64_t epoch = 0;
+  };
+  std::optional<Cursor> pending_cursor_;
+  RecurrentState<float> pending_state_;
+  bool text_identity_known_ = false;    // false after a safetensors import: any text may be attached
+
+  ForwardCache<float> cache_;
+  std::vector<int32_t> inputs_, targets_;   // (T*B) time-major
+};
+
+// 64-bit FNV-1a: identifies the training text inside checkpoints.
+uint64_t text_fingerprint(std::string_view bytes);
+
+}  // namespace rnnlab
