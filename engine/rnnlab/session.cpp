@@ -131,15 +131,15 @@ StepReport Session::train_step() {
 }
 
 EvalReport Session::evaluate(size_t max_chars) {
-  return evaluate_tokens(split_.val, max_chars);
+  return evaluate_tokens(split_.val, max_chars, 0);
 }
 
-EvalReport Session::evaluate_text(std::string_view utf8_text, size_t max_chars) {
-  return evaluate_tokens(vocab_.encode(decode_utf8(utf8_text).text), max_chars);
+EvalReport Session::evaluate_text(std::string_view utf8_text, size_t max_chars, int streams) {
+  return evaluate_tokens(vocab_.encode(decode_utf8(utf8_text).text), max_chars, streams);
 }
 
 // Scores tokens[1..n) given everything before, with Be streams carrying state through chunks of up to T steps.
-EvalReport Session::evaluate_tokens(const std::vector<int32_t>& tokens, size_t max_chars) {
+EvalReport Session::evaluate_tokens(const std::vector<int32_t>& tokens, size_t max_chars, int streams) {
   EvalReport r;
   size_t n = tokens.size();
   if (max_chars > 0 && n > max_chars + 1) n = max_chars + 1;
@@ -148,7 +148,8 @@ EvalReport Session::evaluate_tokens(const std::vector<int32_t>& tokens, size_t m
     return r;
   }
   const int T = config_.train.unroll;
-  const int Be = static_cast<int>(std::max<size_t>(1, std::min<size_t>(config_.train.batch, (n - 1) / T)));
+  const int Be = streams > 0 ? static_cast<int>(std::min<size_t>(static_cast<size_t>(streams), n - 1))
+                             : static_cast<int>(std::max<size_t>(1, std::min<size_t>(config_.train.batch, (n - 1) / T)));
   const size_t S = (n - 1) / static_cast<size_t>(Be);
   RecurrentState<float> state = net_.zero_state(Be);
   std::vector<int32_t> x, y;

@@ -81,8 +81,10 @@ class Session {
   StepReport train_step();
   // Mean loss over the first max_chars characters of the validation text (0 = all of it).
   EvalReport evaluate(size_t max_chars = 0);
-  // Same, over any text (characters not in the vocabulary are skipped).
-  EvalReport evaluate_text(std::string_view utf8_text, size_t max_chars = 0);
+  // Same, over any text (characters not in the vocabulary are skipped). streams = 0 picks min(batch, n/unroll)
+  // parallel streams for speed; streams = 1 scores the text as one sequence, each character given all before it
+  // (the protocol to compare with other implementations).
+  EvalReport evaluate_text(std::string_view utf8_text, size_t max_chars = 0, int streams = 0);
   SampleResult sample(const SampleOptions& options, const CharCallback& on_char = {});
 
   // Divergence recovery and schedules read the base rate from here.
@@ -105,7 +107,7 @@ class Session {
   Session(const Config& config, Vocab vocab);   // weights zero, no text: for load/import
   friend struct CheckpointCodec;
   void set_text(std::string_view utf8_text, bool check_same);
-  EvalReport evaluate_tokens(const std::vector<int32_t>& tokens, size_t max_chars);
+  EvalReport evaluate_tokens(const std::vector<int32_t>& tokens, size_t max_chars, int streams);
 
   Config config_;
   Vocab vocab_;

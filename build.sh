@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# rnnlab's one entry point. On a fresh Debian machine it first installs what it needs (apt, npm ci).
+#
+#   ./build.sh serve     build everything and serve the playground on http://127.0.0.1:8000
+#   ./build.sh test      build everything and run every test (native, wasm under node, browser)
+#   ./build.sh bench     speed and learning benchmarks (not tests), with peers measured in the same run
+#   ./build.sh demo      train the native CLI on the built-in text for a minute and print samples
+#   ./build.sh build     native CLI + tests, wasm module, and the static site in site/
+#   ./build.sh fuzz      fuzz the model-file and safetensors loaders for a fixed budget
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+JOBS=${JOBS:-$(nproc)}
+NATIVE=build/native
+WASM=build/wasm
+SITE=site
+
+log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+
+APT_PACKAGES=(cmake g++ libeigen3-dev catch2 libsimde-dev emscripten wabt nodejs npm chromium)
+
+install_deps() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  # node and npm may come from another source than Debian's packages (e.g. nodesource): accept those.
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    local keep=()
+    for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || keep+=("$p"); done
+    missing=("${keep[@]+"${keep[@]}"}")
+  fi
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    local sudo=""
+    [[ $(id -u) == 0 ]] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  if [[ -f package-lock.json && ( ! -d node_modules || package-lock.json -nt node_modules ) ]]; then
+    log "npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+    touch node_modules
+  fi
+}
+
+build_native() {
+  log "native build ($NATIVE)"
+  cmake -S . -B "$NATIVE" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$NATIVE" -j "$JOBS"
+}
+
+build_wasm() {
+  log "wasm build ($WASM)"
+  export NODE_PATH=/usr/share/nodejs   # emscripten's acorn-optimizer finds Debian's node-acorn here
+  emcmake cmake -S . -B "$WASM" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$WASM" -j "$JOBS"
+}
+
+build_site() {
+  if [[ -d web && -f "$WASM/web/rnnlab_engine.js" ]]; then
+    log "site ($SITE/)"
+    rm -rf "$SITE"
+    mkdir -p "$SITE"
+    cp -r web/static/. "$SITE/"
+    cp "$WASM"/web/rnnlab_engine.js "$WASM"/web/rnnlab_engine.wasm "$SITE/"
+    [[ -f "$WASM/web/rnnlab_engine_nosimd.js" ]] && cp "$WASM"/web/rnnlab_engine_nosimd.{js,wasm} "$SITE/"
+    [[ -x web/make_presets.sh ]] && web/make_presets.sh "$SITE"
+  fi
+  return 0
+}
+
+build_all() {
+  install_deps
+  build_native
+  build_wasm
+  build_site
+}
+
+run_tests() {
+  build_all
+  log "native tests"
+  (cd "$NATIVE" && ctest --no-tests=error --output-on-failure -j "$JOBS")
+  log "wasm tests under node"
+  (cd "$WASM" && ctest --no-tests=error --output-on-failure -j "$JOBS")
+  if [[ -d tests/browser && -d "$SITE" ]]; then
+    log "browser tests (headless Chromium)"
+    node --test tests/browser/
+  fi
+}
+
+case "${1:-help}" in
+  build) build_all ;;
+  test) run_tests ;;
+  serve)
+    build_all
+    log "serving $SITE on http://127.0.0.1:${PORT:-8000}"
+    exec node tools/serve.mjs "$SITE" "${PORT:-8000}"
+    ;;
+  demo)
+    install_deps
+    build_native
+    exec bench/demo.sh "$NATIVE/rnnlab"
+    ;;
+  bench)
+    install_deps
+    build_native
+    exec bench/run.sh "$@"
+    ;;
+  fuzz)
+    install_deps
+    exec tests/fuzz/run.sh
+    ;;
+  *)
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    [[ ${1:-help} == help || ${1:-} == -h || ${1:-} == --help ]] || exit 2
+    ;;
+esac
