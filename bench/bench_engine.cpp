@@ -1,0 +1,124 @@
+// rnnlab_bench: the engine's speed and learning benchmarks on a corpus (not a test; ./build.sh bench runs it).
+//
+//   rnnlab_bench train  --corpus F --workload W1|W2 [--seconds 20] [--warm 5]   training chars/s (median step time)
+//   rnnlab_bench learn  --corpus F --workload W1 [--steps 500] [--seed 1]       validation bits/char after N steps
+//   rnnlab_bench sample --corpus F --workload W1|W2 [--n 2000]                  sampling chars/s, batch 1
+// Each mode prints one JSON line. Workloads (issue 2), 90% train / 10% validation:
+//   W1 = 2-layer LSTM, hidden 256, embedding 64, B 32, T 64, Adam 2e-3, clip 5
+//   W2 = 1-layer LSTM, hidden 128, embedding 64, B 16, T 64, Adam 2e-3, clip 5
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "rnnlab/errors.hpp"
+#include "rnnlab/session.hpp"
+
+using namespace rnnlab;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+Config workload(const std::string& name, uint64_t seed) {
+  Config c;
+  c.model.cell = CellType::lstm;
+  c.model.embed = 64;
+  c.optim.type = OptimizerType::adam;
+  c.optim.lr = 2e-3f;
+  c.optim.clip = ClipMode::global_norm;
+  c.optim.clip_value = 5.0f;
+  c.train.unroll = 64;
+  c.train.val_fraction = 0.1f;
+  c.train.seed = seed;
+  if (name == "W1") {
+    c.model.layers = 2;
+    c.model.hidden = 256;
+    c.train.batch = 32;
+  } else if (name == "W2") {
+    c.model.layers = 1;
+    c.model.hidden = 128;
+    c.train.batch = 16;
+  } else {
+    throw ConfigError("unknown workload " + name + " (W1 or W2)");
+  }
+  return c;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: rnnlab_bench train|learn|sample --corpus FILE --workload W1|W2 [options]\n");
+    return 2;
+  }
+  const std::string mode = argv[1];
+  std::map<std::string, std::string> opt = {{"workload", "W1"}, {"seconds", "20"}, {"warm", "5"},
+                                            {"steps", "500"},   {"seed", "1"},     {"n", "2000"}};
+  for (int i = 2; i + 1 < argc; i += 2) opt[std::string(argv[i]).substr(2)] = argv[i + 1];
+  try {
+    std::ifstream in(opt["corpus"], std::ios::binary);
+    if (!in) throw ConfigError("cannot read corpus '" + opt["corpus"] + "'");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const Config config = workload(opt["workload"], std::stoull(opt["seed"]));
+    Session s(text, config);
+    const double chars_per_step = static_cast<double>(config.train.batch) * config.train.unroll;
+
+    if (mode == "train") {
+      const int warm = std::stoi(opt["warm"]);
+      const double budget = std::stod(opt["seconds"]);
+      for (int i = 0; i < warm; ++i) s.train_step();
+      std::vector<double> times;
+      double total = 0;
+      while (times.size() < 10 || total < budget) {
+        const auto t0 = Clock::now();
+        s.train_step();
+        times.push_back(seconds_since(t0));
+        total += times.back();
+      }
+      const double med = median(times);
+      std::printf("{\"event\":\"throughput\",\"workload\":\"%s\",\"steps_timed\":%zu,\"median_step_s\":%.6f,"
+                  "\"chars_per_s\":%.1f,\"params\":%zu}\n",
+                  opt["workload"].c_str(), times.size(), med, chars_per_step / med, s.parameter_count());
+    } else if (mode == "learn") {
+      const int steps = std::stoi(opt["steps"]);
+      const auto t0 = Clock::now();
+      double last = 0;
+      for (int i = 0; i < steps; ++i) last = s.train_step().loss;
+      const double train_s = seconds_since(t0);
+      const EvalReport e = s.evaluate();
+      std::printf("{\"event\":\"val\",\"workload\":\"%s\",\"step\":%d,\"train_time_s\":%.2f,\"val_loss\":%.4f,"
+                  "\"val_bpc\":%.4f,\"train_loss\":%.4f,\"val_chars\":%zu}\n",
+                  opt["workload"].c_str(), steps, train_s, e.nats_per_char, e.bits_per_char, last, e.chars);
+    } else if (mode == "sample") {
+      SampleOptions so;
+      so.length = 200;
+      s.sample(so);   // warm-up
+      so.length = std::stoi(opt["n"]);
+      const auto t0 = Clock::now();
+      const SampleResult r = s.sample(so);
+      const double dt = seconds_since(t0);
+      std::printf("{\"event\":\"sample\",\"workload\":\"%s\",\"chars\":%d,\"seconds\":%.4f,\"chars_per_s\":%.1f}\n",
+                  opt["workload"].c_str(), so.length, dt, so.length / dt);
+    } else {
+      throw ConfigError("unknown mode " + mode);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rnnlab_bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,37 @@
+// Prints the benchmark table from build/bench/results.jsonl: medians per system, workload and mode, and each
+// figure's ratio against the peers measured in the same run.
+import { readFileSync } from 'node:fs';
+
+const rows = readFileSync(process.argv[2], 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const groups = new Map();
+for (const r of rows) {
+  if (r.mode === 'learn') continue;
+  const key = `${r.system}|${r.workload}|${r.mode}`;
+  if (!groups.has(key)) groups.set(key, []);
+  groups.get(key).push(r.data.chars_per_s);
+}
+const med = (system, workload, mode) => {
+  const xs = groups.get(`${system}|${workload}|${mode}`);
+  return xs ? { value: median(xs), n: xs.length } : null;
+};
+const systems = [...new Set(rows.map((r) => r.system))];
+const fmt = (x) => (x == null ? '—' : Math.round(x).toLocaleString('en-US'));
+const ratio = (a, b) => (a && b ? (a.value / b.value).toFixed(2) + 'x' : '—');
+console.log('\n| system | workload | train chars/s | vs PyTorch | vs TF.js wasm | sample chars/s | vs PyTorch | runs |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const w of ['W1', 'W2']) {
+  for (const s of systems) {
+    const t = med(s, w, 'train'), smp = med(s, w, 'sample');
+    if (!t && !smp) continue;
+    console.log(`| ${s} | ${w} | ${fmt(t?.value)} | ${ratio(t, med('pytorch', w, 'train'))} | ` +
+      `${ratio(t, med('tfjs-wasm', w, 'train'))} | ${fmt(smp?.value)} | ${ratio(smp, med('pytorch', w, 'sample'))} | ${t?.n ?? smp?.n} |`);
+  }
+}
+for (const r of rows.filter((r) => r.mode === 'learn'))
+  console.log(`\n${r.system} ${r.workload}: validation ${r.data.val_bpc} bits/char (${r.data.val_loss} nats) after ` +
+    `${r.data.step} steps, ${r.data.train_time_s} s of training`);

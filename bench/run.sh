@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# ./build.sh bench: training and sampling speed of rnnlab beside the peers a user would otherwise pick, measured
+# in the same run (machines here are shared and noisy: compare ratios, not absolute figures), plus learning quality.
+# Medians of RUNS runs (default 3). Results: build/bench/results.jsonl, and a table on stdout.
+#   RUNS=3 SECONDS_PER_RUN=20 PEERS=torch,tfjs ./build.sh bench
+set -uo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+SECS=${SECONDS_PER_RUN:-20}
+PEERS=${PEERS:-torch,tfjs}
+CORPUS=${CORPUS:-../shared/corpora/tinyshakespeare.txt}
+PEER_DIR=../shared/bench-peers
+OUT=build/bench
+mkdir -p "$OUT"
+RESULTS=$OUT/results.jsonl
+: >"$RESULTS"
+BENCH=build/native/rnnlab_bench
+[[ -f $CORPUS ]] || { echo "bench: corpus $CORPUS not found (it lives in ../shared/corpora)"; exit 1; }
+
+record() {   # system workload mode: reads JSON lines on stdin, keeps the last one, tags it
+  local line
+  line=$(grep '^{' | tail -n 1)
+  [[ -n $line ]] && echo "{\"system\":\"$1\",\"workload\":\"$2\",\"mode\":\"$3\",\"data\":$line}" >>"$RESULTS"
+}
+
+OB="env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1"
+have_torch() { [[ $PEERS == *torch* ]] && /usr/bin/python3 -c 'import torch' 2>/dev/null && [[ -d /usr/lib/x86_64-linux-gnu/openblas-pthread ]]; }
+have_tfjs() {
+  [[ $PEERS == *tfjs* ]] || return 1
+  if [[ ! -d $OUT/peers/node_modules/@tensorflow/tfjs-backend-wasm ]]; then
+    mkdir -p "$OUT/peers"
+    cp "$PEER_DIR/package.json" "$PEER_DIR/package-lock.json" "$OUT/peers/" 2>/dev/null
+    (cd "$OUT/peers" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) || return 1
+  fi
+}
+if ! have_torch; then echo "bench: PyTorch peer skipped (needs python3-torch and libopenblas0-pthread from apt)"; fi
+TFJS=0; have_tfjs && TFJS=1 || echo "bench: TensorFlow.js peer skipped (npm ci of the peer package failed)"
+
+torch_args() { [[ $1 == W1 ]] && echo "--layers 2 --hidden 256 --batch 32" || echo "--layers 1 --hidden 128 --batch 16"; }
+
+for run in $(seq "$RUNS"); do
+  for w in W1 W2; do
+    echo "run $run/$RUNS, $w" >&2
+    $BENCH train --corpus "$CORPUS" --workload $w --seconds "$SECS" | record native $w train
+    $BENCH sample --corpus "$CORPUS" --workload $w | record native $w sample
+    for extra in bench/extra_systems.d/*.sh; do [[ -x $extra ]] && "$extra" "$CORPUS" $w "$SECS" "$RESULTS"; done
+    if have_torch; then
+      $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py bench --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" | record pytorch $w train
+      $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py sample --corpus "$CORPUS" $(torch_args $w) | record pytorch $w sample
+    fi
+    if ((TFJS)); then
+      NODE_PATH=$OUT/peers/node_modules node $PEER_DIR/tfjs/train_tfjs.js bench --backend wasm --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" | record tfjs-wasm $w train
+      NODE_PATH=$OUT/peers/node_modules node $PEER_DIR/tfjs/train_tfjs.js sample --backend wasm --corpus "$CORPUS" $(torch_args $w) | record tfjs-wasm $w sample
+    fi
+  done
+done
+
+echo "learning: W1, 500 steps, seed 1" >&2
+$BENCH learn --corpus "$CORPUS" --workload W1 --steps 500 --seed 1 | record native W1 learn
+node bench/report.mjs "$RESULTS"
