@@ -58,6 +58,15 @@ double median(std::vector<double> v) {
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+// The wasm heap only grows, so its size at the end is the peak. 0 natively (the native peak is the process RSS).
+double wasm_heap_mb() {
+#if defined(__wasm__)
+  return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0 / (1 << 20);
+#else
+  return 0;
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,8 +100,8 @@ int main(int argc, char** argv) {
       }
       const double med = median(times);
       std::printf("{\"event\":\"throughput\",\"workload\":\"%s\",\"steps_timed\":%zu,\"median_step_s\":%.6f,"
-                  "\"chars_per_s\":%.1f,\"params\":%zu}\n",
-                  opt["workload"].c_str(), times.size(), med, chars_per_step / med, s.parameter_count());
+                  "\"chars_per_s\":%.1f,\"params\":%zu,\"wasm_heap_mb\":%.1f}\n",
+                  opt["workload"].c_str(), times.size(), med, chars_per_step / med, s.parameter_count(), wasm_heap_mb());
     } else if (mode == "learn") {
       const int steps = std::stoi(opt["steps"]);
       const auto t0 = Clock::now();

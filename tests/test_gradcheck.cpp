@@ -95,7 +95,7 @@ void gradcheck(ModelConfig cfg) {
     }
   };
   check_state(false);
-  if (cfg.cell == CellType::lstm) check_state(true);
+  if (has_cell_state(cfg.cell)) check_state(true);
 }
 
 ModelConfig small(CellType cell, int embed, float dropout = 0.0f) {
@@ -121,6 +121,12 @@ TEST_CASE("gradient check: one-hot input for every cell", "[gradcheck]") {
 TEST_CASE("gradient check: dropout between layers (fixed mask)", "[gradcheck]") {
   gradcheck(small(CellType::lstm, 3, 0.3f));
   gradcheck(small(CellType::gru, 3, 0.3f));
+}
+TEST_CASE("gradient check: LSTM variants (peephole, CIFG, no forget gate), 2 layers", "[gradcheck]") {
+  gradcheck(small(CellType::lstm_peephole, 3));
+  gradcheck(small(CellType::lstm_cifg, 3));
+  gradcheck(small(CellType::lstm_nfg, 0));
+  gradcheck(small(CellType::lstm_peephole, 3, 0.3f));
 }
 TEST_CASE("gradient check: 3 stacked layers", "[gradcheck]") {
   ModelConfig m = small(CellType::lstm, 3);

@@ -38,7 +38,8 @@ std::string sample_text(Session& s, uint64_t seed) {
 }  // namespace
 
 TEST_CASE("safetensors export and import keep the model exactly", "[files]") {
-  for (CellType cell : {CellType::rnn_tanh, CellType::lstm, CellType::gru}) {
+  for (CellType cell : {CellType::rnn_tanh, CellType::lstm, CellType::gru, CellType::lstm_peephole,
+                        CellType::lstm_cifg, CellType::lstm_nfg}) {
     for (int embed : {0, 6}) {
       Config c = small(cell);
       c.model.embed = embed;
@@ -96,6 +97,15 @@ TEST_CASE("safetensors import rejects what is not an rnnlab model", "[files]") {
     CHECK_THROWS_WITH(Session::import_safetensors(write_safetensors(f)), Catch::Contains("NaN"));
   }
   SECTION("not safetensors at all") { CHECK_THROWS_AS(Session::import_safetensors("hello world"), FormatError); }
+}
+
+TEST_CASE("model files of the LSTM variants resume exactly", "[files]") {
+  for (CellType cell : {CellType::lstm_peephole, CellType::lstm_cifg, CellType::lstm_nfg}) {
+    Session a(corpus(), small(cell));
+    for (int i = 0; i < 10; ++i) a.train_step();
+    auto b = Session::load(a.save(true));
+    for (int i = 0; i < 10; ++i) CHECK(a.train_step().loss == b->train_step().loss);
+  }
 }
 
 TEST_CASE("corrupted, truncated, foreign and future model files are refused with a reason", "[files]") {

@@ -45,7 +45,8 @@ bool bit_identical(const std::vector<double>& a, const std::vector<double>& b) {
 }  // namespace
 
 TEST_CASE("every cell learns the tiny corpus", "[session]") {
-  for (CellType cell : {CellType::rnn_tanh, CellType::lstm, CellType::gru}) {
+  for (CellType cell : {CellType::rnn_tanh, CellType::lstm, CellType::gru, CellType::lstm_peephole,
+                        CellType::lstm_cifg, CellType::lstm_nfg}) {
     Session s(tiny_corpus(), tiny_config(cell));
     const double before = s.evaluate().nats_per_char;
     train_losses(s, 300);

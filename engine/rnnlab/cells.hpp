@@ -8,6 +8,10 @@
 #pragma once
 #include <cmath>
 
+#if defined(__wasm_simd128__)
+#include "rnnlab/kernels/kernels.hpp"
+#endif
+
 namespace rnnlab::cells {
 
 template <typename S>
@@ -60,6 +64,86 @@ void lstm_backward(int H, int B, const S* gates, const S* c_prev, const S* tanh_
       d4[2 * H + j] = dct * i * (S(1) - g * g);
       d4[3 * H + j] = dh[o + j] * tc * og * (S(1) - og);
       dc[o + j] = dct * f;
+    }
+  }
+}
+
+// ---- LSTM variants ("LSTM: A Search Space Odyssey") ---------------------------------------------------
+// peephole: gates (4H,B) [i,f,g,o]; i and f add p_i*c_prev and p_f*c_prev to their pre-activations, o adds
+//           p_o*c (the new cell). peep (3H) = [p_i, p_f, p_o].
+// cifg:     gates (3H,B) [i,g,o]; f = 1 - i (coupled input and forget gate).
+// nfg:      gates (3H,B) [i,g,o]; f = 1 (no forget gate): c = c_prev + i*g.
+enum class LstmVariant { peephole, cifg, no_forget };
+
+template <typename S>
+void lstm_variant_forward(LstmVariant v, int H, int B, S* gates, const S* c_prev, const S* peep, S* c, S* tanh_c,
+                          S* h) {
+  const int G = v == LstmVariant::peephole ? 4 : 3;
+  for (int b = 0; b < B; ++b) {
+    S* gb = gates + static_cast<size_t>(b) * G * H;
+    const size_t o = static_cast<size_t>(b) * H;
+    for (int j = 0; j < H; ++j) {
+      const S cp = c_prev[o + j];
+      S i, f, g, og_pre;
+      if (v == LstmVariant::peephole) {
+        i = sigmoid(gb[j] + peep[j] * cp);
+        f = sigmoid(gb[H + j] + peep[H + j] * cp);
+        g = std::tanh(gb[2 * H + j]);
+        og_pre = gb[3 * H + j];
+        gb[j] = i; gb[H + j] = f; gb[2 * H + j] = g;
+      } else {
+        i = sigmoid(gb[j]);
+        f = v == LstmVariant::cifg ? S(1) - i : S(1);
+        g = std::tanh(gb[H + j]);
+        og_pre = gb[2 * H + j];
+        gb[j] = i; gb[H + j] = g;
+      }
+      const S cn = f * cp + i * g;
+      const S og = sigmoid(og_pre + (v == LstmVariant::peephole ? peep[2 * H + j] * cn : S(0)));
+      gb[(G - 1) * H + j] = og;
+      c[o + j] = cn;
+      tanh_c[o + j] = std::tanh(cn);
+      h[o + j] = og * tanh_c[o + j];
+    }
+  }
+}
+
+// In: activated gates, c_prev, c, tanh_c, peep, dh; dc holds dL/dc from later steps and becomes dL/dc_prev.
+// Out: dgates (G*H,B) w.r.t. the pre-activations; dpeep (3H) accumulates the peephole gradients (summed over B).
+template <typename S>
+void lstm_variant_backward(LstmVariant v, int H, int B, const S* gates, const S* c_prev, const S* c, const S* tanh_c,
+                           const S* peep, const S* dh, S* dc, S* dgates, S* dpeep) {
+  const int G = v == LstmVariant::peephole ? 4 : 3;
+  for (int b = 0; b < B; ++b) {
+    const S* gb = gates + static_cast<size_t>(b) * G * H;
+    S* db = dgates + static_cast<size_t>(b) * G * H;
+    const size_t o = static_cast<size_t>(b) * H;
+    for (int j = 0; j < H; ++j) {
+      const S cp = c_prev[o + j], tc = tanh_c[o + j], d = dh[o + j];
+      const S og = gb[(G - 1) * H + j];
+      const S do_pre = d * tc * og * (S(1) - og);
+      S dct = dc[o + j] + d * og * (S(1) - tc * tc);
+      if (v == LstmVariant::peephole) {
+        const S i = gb[j], f = gb[H + j], g = gb[2 * H + j];
+        dct += do_pre * peep[2 * H + j];
+        const S di_pre = dct * g * i * (S(1) - i);
+        const S df_pre = dct * cp * f * (S(1) - f);
+        db[j] = di_pre;
+        db[H + j] = df_pre;
+        db[2 * H + j] = dct * i * (S(1) - g * g);
+        db[3 * H + j] = do_pre;
+        dc[o + j] = dct * f + di_pre * peep[j] + df_pre * peep[H + j];
+        dpeep[j] += di_pre * cp;
+        dpeep[H + j] += df_pre * cp;
+        dpeep[2 * H + j] += do_pre * c[o + j];
+      } else {
+        const S i = gb[j], g = gb[H + j];
+        const bool coupled = v == LstmVariant::cifg;
+        db[j] = dct * (coupled ? g - cp : g) * i * (S(1) - i);
+        db[H + j] = dct * i * (S(1) - g * g);
+        db[2 * H + j] = do_pre;
+        dc[o + j] = coupled ? dct * (S(1) - i) : dct;
+      }
     }
   }
 }
@@ -124,5 +208,41 @@ double softmax_xent(int V, int N, const S* logits, const int* targets, S scale, 
   }
   return total;
 }
+
+#if defined(__wasm_simd128__)
+// In the browser build the float path uses the fused simd128 kernels (tested against these templates' behaviour
+// in tests/test_kernels.cpp); double stays on the reference templates above.
+template <>
+inline void rnn_forward<float>(int H, int B, float* pre) {
+  kernels::tanh_forward_simd128(H * B, pre);
+}
+template <>
+inline void rnn_backward<float>(int H, int B, const float* h, const float* dh, float* dpre) {
+  kernels::tanh_backward_simd128(H * B, h, dh, dpre);
+}
+template <>
+inline void lstm_forward<float>(int H, int B, float* gates, const float* c_prev, float* c, float* tanh_c, float* h) {
+  kernels::lstm_pointwise_forward_simd128(H, B, gates, c_prev, c, tanh_c, h);
+}
+template <>
+inline void lstm_backward<float>(int H, int B, const float* gates, const float* c_prev, const float* tanh_c,
+                                 const float* dh, float* dc, float* dgates) {
+  kernels::lstm_pointwise_backward_simd128(H, B, gates, c_prev, tanh_c, dh, dc, dgates);
+}
+template <>
+inline void gru_forward<float>(int H, int B, const float* xg, const float* hg, const float* h_prev, float* act,
+                               float* h) {
+  kernels::gru_pointwise_forward_simd128(H, B, xg, hg, h_prev, act, h);
+}
+template <>
+inline void gru_backward<float>(int H, int B, const float* act, const float* hg, const float* h_prev,
+                                const float* dh, float* dxg, float* dhg, float* dh_prev) {
+  kernels::gru_pointwise_backward_simd128(H, B, act, hg, h_prev, dh, dxg, dhg, dh_prev);
+}
+template <>
+inline double softmax_xent<float>(int V, int N, const float* logits, const int* targets, float scale, float* dlogits) {
+  return kernels::softmax_xent_simd128(V, N, logits, V, targets, scale, dlogits, V);
+}
+#endif
 
 }  // namespace rnnlab::cells

@@ -51,8 +51,20 @@ int gates_per_cell(CellType cell) {
     case CellType::rnn_tanh: return 1;
     case CellType::lstm: return 4;
     case CellType::gru: return 3;
+    case CellType::lstm_peephole: return 4;
+    case CellType::lstm_cifg: return 3;
+    case CellType::lstm_nfg: return 3;
   }
   return 1;
+}
+
+bool has_cell_state(CellType cell) {
+  return cell == CellType::lstm || cell == CellType::lstm_peephole || cell == CellType::lstm_cifg ||
+         cell == CellType::lstm_nfg;
+}
+
+bool has_torch_twin(CellType cell) {
+  return cell == CellType::rnn_tanh || cell == CellType::lstm || cell == CellType::gru;
 }
 
 std::string to_string(CellType v) {
@@ -60,6 +72,9 @@ std::string to_string(CellType v) {
     case CellType::rnn_tanh: return "rnn";
     case CellType::lstm: return "lstm";
     case CellType::gru: return "gru";
+    case CellType::lstm_peephole: return "lstm_peephole";
+    case CellType::lstm_cifg: return "lstm_cifg";
+    case CellType::lstm_nfg: return "lstm_nfg";
   }
   return "?";
 }
@@ -93,7 +108,10 @@ CellType parse_cell(const std::string& s) {
   if (s == "rnn" || s == "rnn_tanh") return CellType::rnn_tanh;
   if (s == "lstm") return CellType::lstm;
   if (s == "gru") return CellType::gru;
-  unknown_name("cell", s, "rnn, lstm, gru");
+  if (s == "lstm_peephole") return CellType::lstm_peephole;
+  if (s == "lstm_cifg") return CellType::lstm_cifg;
+  if (s == "lstm_nfg") return CellType::lstm_nfg;
+  unknown_name("cell", s, "rnn, lstm, gru, lstm_peephole, lstm_cifg, lstm_nfg");
 }
 OptimizerType parse_optimizer(const std::string& s) {
   if (s == "sgd") return OptimizerType::sgd;

@@ -3,14 +3,22 @@
 // Dimension letters used across the engine:
 //   V vocabulary size   E embedding size (E = V with one-hot input)   H hidden size
 //   L layers            T unroll length (BPTT)                         B batch (parallel streams)
-//   G gates per cell: 1 rnn_tanh, 4 lstm (i,f,g,o), 3 gru (r,z,n), as in torch.nn
+//   G gates per cell: 1 rnn_tanh, 4 lstm (i,f,g,o), 3 gru (r,z,n), as in torch.nn;
+//     the "LSTM: A Search Space Odyssey" variants: 4 lstm_peephole (i,f,g,o), 3 lstm_cifg and lstm_nfg (i,g,o)
 #pragma once
 #include <cstdint>
 #include <string>
 
 namespace rnnlab {
 
-enum class CellType { rnn_tanh, lstm, gru };
+enum class CellType {
+  rnn_tanh,
+  lstm,
+  gru,
+  lstm_peephole,   // LSTM whose i and f gates also see c_{t-1} and o sees c_t (one weight per unit and gate)
+  lstm_cifg,       // coupled input and forget gate: f = 1 - i
+  lstm_nfg,        // no forget gate: f = 1, c_t = c_{t-1} + i*g
+};
 enum class OptimizerType { sgd, adagrad, rmsprop, adam };
 enum class ScheduleType { constant, step, cosine };
 enum class ClipMode { none, global_norm, elementwise };
@@ -63,6 +71,10 @@ struct Config {
 void validate(const Config& config);
 
 int gates_per_cell(CellType cell);
+// The LSTM family carries a cell state c besides h.
+bool has_cell_state(CellType cell);
+// Cells with a torch.nn twin (rnn, lstm, gru): only these map 1:1 to torch.nn.RNN/LSTM/GRU weights.
+bool has_torch_twin(CellType cell);
 
 // Names as written on the command line, in files and in share links ("lstm", "adam", ...).
 std::string to_string(CellType v);

@@ -1,6 +1,7 @@
 #include "rnnlab/linalg.hpp"
 
 #include "rnnlab/eigen.hpp"
+#include "rnnlab/kernels/kernels.hpp"
 
 namespace rnnlab {
 namespace {
@@ -45,7 +46,17 @@ void add_row_sums(int M, int N, const Scalar* X, int ldx, Scalar* y) {
   VecMap<Scalar>(y, M) += x.rowwise().sum();
 }
 
+#if defined(__wasm_simd128__)
+// In the browser Eigen has no wasm SIMD path (it compiles to mostly scalar code), so the float products go to the
+// hand-written simd128 kernels. Natively Eigen's AVX code is faster than the SIMDe-translated kernels.
+template <>
+void gemm<float>(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                 const float* B, int ldb, float beta, float* C, int ldc) {
+  kernels::f32_gemm_simd128(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+#else
 template void gemm<float>(bool, bool, int, int, int, float, const float*, int, const float*, int, float, float*, int);
+#endif
 template void gemm<double>(bool, bool, int, int, int, double, const double*, int, const double*, int, double,
                            double*, int);
 template void add_row_sums<float>(int, int, const float*, int, float*);

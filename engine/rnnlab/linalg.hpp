@@ -8,14 +8,63 @@
 // while the double path (gradient checks) and the native build use Eigen.
 #pragma once
 
+#if defined(__wasm_simd128__)
+#include "rnnlab/kernels/kernels.hpp"
+#endif
+
 namespace rnnlab {
 
 template <typename Scalar>
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, Scalar alpha, const Scalar* A, int lda,
           const Scalar* B, int ldb, Scalar beta, Scalar* C, int ldc);
 
+#if defined(__wasm_simd128__)
+// Routed to the wasm SIMD kernels (linalg.cpp).
+template <>
+void gemm<float>(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+                 int ldb, float beta, float* C, int ldc);
+#endif
+
 // y(M) += sum over the N columns of X (M, N) with leading dimension ldx: bias gradients.
 template <typename Scalar>
 void add_row_sums(int M, int N, const Scalar* X, int ldx, Scalar* y);
+
+// op(A) for many products with the same A: the recurrent weights, used at every one of the T steps of a chunk
+// (forward W_hh·h, backward W_hh^T·dgates). The wasm float path packs A into kernel panels once per chunk
+// instead of once per step; elsewhere this just remembers the operand.
+template <typename S>
+class ReusedOperand {
+ public:
+  void set(bool trans_a, int M, int K, const S* A, int lda) {
+    trans_a_ = trans_a;
+    M_ = M;
+    K_ = K;
+    A_ = A;
+    lda_ = lda;
+  }
+  // C (M, N) = alpha * op(A) * B (K, N) + beta * C
+  void multiply(int N, S alpha, const S* B, int ldb, S beta, S* C, int ldc) const {
+    gemm<S>(trans_a_, false, M_, N, K_, alpha, A_, lda_, B, ldb, beta, C, ldc);
+  }
+
+ private:
+  bool trans_a_ = false;
+  int M_ = 0, K_ = 0, lda_ = 1;
+  const S* A_ = nullptr;
+};
+
+#if defined(__wasm_simd128__)
+template <>
+class ReusedOperand<float> {
+ public:
+  void set(bool trans_a, int M, int K, const float* A, int lda) { kernels::f32_pack_a_simd128(trans_a, M, K, A, lda, packed_); }
+  void multiply(int N, float alpha, const float* B, int ldb, float beta, float* C, int ldc) const {
+    kernels::f32_gemm_packed_simd128(packed_, false, N, alpha, B, ldb, beta, C, ldc);
+  }
+
+ private:
+  kernels::PackedA packed_;
+};
+#endif
 
 }  // namespace rnnlab

@@ -9,6 +9,12 @@
 namespace rnnlab {
 namespace {
 
+cells::LstmVariant variant_of(CellType cell) {
+  return cell == CellType::lstm_peephole ? cells::LstmVariant::peephole
+         : cell == CellType::lstm_cifg   ? cells::LstmVariant::cifg
+                                         : cells::LstmVariant::no_forget;
+}
+
 // m (rows, cols) column-major += bias (rows) in every column.
 template <typename S>
 void add_bias(S* m, int rows, int cols, const S* bias) {
@@ -27,7 +33,7 @@ RecurrentState<S> Network<S>::zero_state(int B) const {
   RecurrentState<S> s;
   for (int k = 0; k < config_.layers; ++k) {
     s.h.push_back(Mat<S>::Zero(H_, B));
-    if (config_.cell == CellType::lstm) s.c.push_back(Mat<S>::Zero(H_, B));
+    if (has_cell_state(config_.cell)) s.c.push_back(Mat<S>::Zero(H_, B));
   }
   return s;
 }
@@ -113,7 +119,7 @@ double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t
 
     c.h.resize(H, static_cast<Eigen::Index>(T + 1) * B);
     c.h.leftCols(B) = state.h[static_cast<size_t>(k)];
-    if (cell == CellType::lstm) {
+    if (has_cell_state(cell)) {
       c.c.resize(H, static_cast<Eigen::Index>(T + 1) * B);
       c.c.leftCols(B) = state.c[static_cast<size_t>(k)];
       c.tanh_c.resize(H, N);
@@ -122,7 +128,8 @@ double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t
       c.gates.resize(GH, N);
       c.hg.resize(GH, N);
     }
-    const S* w_hh = params + lb.weight_hh;   // (GH, H) row-major
+    // W_hh (GH, H) row-major is the column-major (H, GH) matrix; op = transpose gives W_hh itself.
+    cache.w_hh.set(true, GH, H, params + lb.weight_hh, H);
     for (int t = 0; t < T; ++t) {
       const size_t col = static_cast<size_t>(t) * B;
       const S* h_prev = c.h.data() + col * H;
@@ -130,20 +137,27 @@ double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t
       S* g = c.gates.data() + col * GH;
       switch (cell) {
         case CellType::rnn_tanh:
-          gemm<S>(true, false, GH, B, H, S(1), w_hh, H, h_prev, H, S(1), g, GH);
+          cache.w_hh.multiply(B, S(1), h_prev, H, S(1), g, GH);
           std::copy(g, g + static_cast<size_t>(H) * B, h_out);
           cells::rnn_forward(H, B, h_out);
           break;
-        case CellType::lstm: {
-          gemm<S>(true, false, GH, B, H, S(1), w_hh, H, h_prev, H, S(1), g, GH);
+        case CellType::lstm:
+        case CellType::lstm_peephole:
+        case CellType::lstm_cifg:
+        case CellType::lstm_nfg: {
+          cache.w_hh.multiply(B, S(1), h_prev, H, S(1), g, GH);
           const S* c_prev = c.c.data() + col * H;
           S* c_out = c.c.data() + (col + B) * H;
-          cells::lstm_forward(H, B, g, c_prev, c_out, c.tanh_c.data() + col * H, h_out);
+          if (cell == CellType::lstm)
+            cells::lstm_forward(H, B, g, c_prev, c_out, c.tanh_c.data() + col * H, h_out);
+          else
+            cells::lstm_variant_forward(variant_of(cell), H, B, g, c_prev, params + lb.peephole, c_out,
+                                        c.tanh_c.data() + col * H, h_out);
           break;
         }
         case CellType::gru: {
           S* hg = c.hg.data() + col * GH;
-          gemm<S>(true, false, GH, B, H, S(1), w_hh, H, h_prev, H, S(0), hg, GH);
+          cache.w_hh.multiply(B, S(1), h_prev, H, S(0), hg, GH);
           add_bias(hg, GH, B, params + lb.bias_hh);
           cells::gru_forward(H, B, pre.data() + col * GH, hg, h_prev, g, h_out);
           break;
@@ -151,7 +165,7 @@ double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t
       }
     }
     state.h[static_cast<size_t>(k)] = c.h.rightCols(B);
-    if (cell == CellType::lstm) state.c[static_cast<size_t>(k)] = c.c.rightCols(B);
+    if (has_cell_state(cell)) state.c[static_cast<size_t>(k)] = c.c.rightCols(B);
   }
 
   // Head: logits (V, N) = head.weight (V,H) · h_top + head.bias, then softmax cross-entropy.
@@ -166,7 +180,8 @@ double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t
 }
 
 template <typename S>
-void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, RecurrentState<S>* dstate0) const {
+void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, RecurrentState<S>* dstate0,
+                          GradientProbe* probe) const {
   const int H = H_, GH = G_ * H_, T = cache.T, B = cache.B, N = T * B, L = config_.layers;
   const CellType cell = config_.cell;
 
@@ -183,11 +198,13 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
   cache.dh.resize(H, B);
   cache.dh_next.resize(H, B);
   cache.dc.resize(H, B);
+  if (probe) probe->dh_norm.assign(static_cast<size_t>(L), std::vector<double>(static_cast<size_t>(T), 0.0));
 
   for (int k = L - 1; k >= 0; --k) {
     auto& c = cache.layers[static_cast<size_t>(k)];
     const LayerBlocks& lb = layout_.layer(k);
-    const S* w_hh = params + lb.weight_hh;
+    // Backward multiplies by W_hh^T: (H, GH) = the column-major view itself, no transpose.
+    cache.w_hh.set(false, H, GH, params + lb.weight_hh, H);
     cache.dh_next.setZero();   // truncated BPTT: nothing flows back from beyond the chunk's end
     cache.dc.setZero();
     // dhh: the gradient w.r.t. the recurrent pre-activation W_hh·h_prev + b_hh (same as dpre except for GRU).
@@ -195,30 +212,43 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
     for (int t = T - 1; t >= 0; --t) {
       const size_t col = static_cast<size_t>(t) * B;
       cache.dh = cache.dy.middleCols(static_cast<Eigen::Index>(col), B) + cache.dh_next;
+      if (probe) {
+        double sum = 0;
+        for (int b = 0; b < B; ++b) sum += static_cast<double>(cache.dh.col(b).norm());
+        probe->dh_norm[static_cast<size_t>(k)][static_cast<size_t>(t)] = sum / B;
+      }
       S* dp = cache.dpre.data() + col * GH;
       const S* g = c.gates.data() + col * GH;
       switch (cell) {
         case CellType::rnn_tanh:
           cells::rnn_backward(H, B, c.h.data() + (col + B) * H, cache.dh.data(), dp);
-          gemm<S>(false, false, H, B, GH, S(1), w_hh, H, dp, GH, S(0), cache.dh_next.data(), H);
+          cache.w_hh.multiply(B, S(1), dp, GH, S(0), cache.dh_next.data(), H);
           break;
         case CellType::lstm:
           cells::lstm_backward(H, B, g, c.c.data() + col * H, c.tanh_c.data() + col * H, cache.dh.data(),
                                cache.dc.data(), dp);
-          gemm<S>(false, false, H, B, GH, S(1), w_hh, H, dp, GH, S(0), cache.dh_next.data(), H);
+          cache.w_hh.multiply(B, S(1), dp, GH, S(0), cache.dh_next.data(), H);
+          break;
+        case CellType::lstm_peephole:
+        case CellType::lstm_cifg:
+        case CellType::lstm_nfg:
+          cells::lstm_variant_backward(variant_of(cell), H, B, g, c.c.data() + col * H, c.c.data() + (col + B) * H,
+                                       c.tanh_c.data() + col * H, params + lb.peephole, cache.dh.data(),
+                                       cache.dc.data(), dp, grads + lb.peephole);
+          cache.w_hh.multiply(B, S(1), dp, GH, S(0), cache.dh_next.data(), H);
           break;
         case CellType::gru: {
           S* dhg = cache.dhg.data() + col * GH;
           cells::gru_backward(H, B, g, c.hg.data() + col * GH, c.h.data() + col * H, cache.dh.data(), dp, dhg,
                               cache.dh_next.data());
-          gemm<S>(false, false, H, B, GH, S(1), w_hh, H, dhg, GH, S(1), cache.dh_next.data(), H);
+          cache.w_hh.multiply(B, S(1), dhg, GH, S(1), cache.dh_next.data(), H);
           break;
         }
       }
     }
     if (dstate0) {
       dstate0->h[static_cast<size_t>(k)] = cache.dh_next;
-      if (cell == CellType::lstm) dstate0->c[static_cast<size_t>(k)] = cache.dc;
+      if (has_cell_state(cell)) dstate0->c[static_cast<size_t>(k)] = cache.dc;
     }
     // Weight gradients for the whole chunk as single products after the sweep.
     // d W_hh (GH,H) row-major = (H,GH) column-major += h_prev (H, N) · dhh^T, with h_prev = blocks 0..T-1.
@@ -280,11 +310,18 @@ void Network<S>::step(const S* params, const int32_t* tokens, int B, RecurrentSt
         h = ws.pre;
         break;
       case CellType::lstm:
+      case CellType::lstm_peephole:
+      case CellType::lstm_cifg:
+      case CellType::lstm_nfg:
         add_bias(ws.pre.data(), GH, B, params + lb.bias_hh);
         gemm<S>(true, false, GH, B, H, S(1), w_hh, H, h.data(), H, S(1), ws.pre.data(), GH);
         ws.c_new.resize(H, B);
         ws.tanh_c.resize(H, B);
-        cells::lstm_forward(H, B, ws.pre.data(), state.c[ks].data(), ws.c_new.data(), ws.tanh_c.data(), h.data());
+        if (cell == CellType::lstm)
+          cells::lstm_forward(H, B, ws.pre.data(), state.c[ks].data(), ws.c_new.data(), ws.tanh_c.data(), h.data());
+        else
+          cells::lstm_variant_forward(variant_of(cell), H, B, ws.pre.data(), state.c[ks].data(), params + lb.peephole,
+                                      ws.c_new.data(), ws.tanh_c.data(), h.data());
         state.c[ks].swap(ws.c_new);
         break;
       case CellType::gru:
@@ -296,6 +333,12 @@ void Network<S>::step(const S* params, const int32_t* tokens, int B, RecurrentSt
         cells::gru_forward(H, B, ws.pre.data(), ws.hg.data(), h.data(), ws.act.data(), ws.h_new.data());
         h.swap(ws.h_new);
         break;
+    }
+    if (ws.record_gates) {
+      ws.gates.resize(static_cast<size_t>(config_.layers));
+      if (has_cell_state(cell)) ws.gates[ks] = ws.pre;
+      else if (cell == CellType::gru) ws.gates[ks] = ws.act;
+      else ws.gates[ks].resize(0, B);
     }
   }
   gemm<S>(true, false, V_, B, H, S(1), params + layout_.head_weight(), H, state.h.back().data(), H, S(0), logits, V_);

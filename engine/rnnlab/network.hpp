@@ -9,6 +9,7 @@
 
 #include "rnnlab/config.hpp"
 #include "rnnlab/eigen.hpp"
+#include "rnnlab/linalg.hpp"
 #include "rnnlab/params.hpp"
 #include "rnnlab/rng.hpp"
 
@@ -44,12 +45,24 @@ struct ForwardCache {
   Mat<S> dlogits;    // (V, T*B) (softmax - onehot) / (T*B)
   // backward scratch
   Mat<S> dy, dx, dpre, dhg, dh, dh_next, dc;
+  ReusedOperand<S> w_hh;   // the layer's recurrent weights, prepared once for all T steps
 };
 
 // Scratch for one-step inference (sampling, tracing), sized on first use.
 template <typename S>
 struct StepWorkspace {
   Mat<S> x, pre, hg, act, c_new, tanh_c, h_new;
+  // With record_gates, step() keeps each layer's gate activations: LSTM (4H,B) i,f,g,o; GRU (3H,B) r,z,n;
+  // nothing for the vanilla RNN (its only activation is h).
+  bool record_gates = false;
+  std::vector<Mat<S>> gates;
+};
+
+// What backward can report besides gradients: how far the error reaches back in time.
+struct GradientProbe {
+  // dh_norm[k][t]: mean over the B streams of ||dL/dh_t|| at layer k (t = 0..T-1), the gradient reaching h_t
+  // from the loss through the head and all later steps.
+  std::vector<std::vector<double>> dh_norm;
 };
 
 template <typename S>
@@ -72,7 +85,8 @@ class Network {
 
   // Backpropagation through the T steps of the last forward. Adds dL/dparams into grads (zeroed by the caller
   // once per step). The gradient is truncated at the chunk start; dstate0, if given, receives dL/dh0 (and dc0).
-  void backward(const S* params, ForwardCache<S>& cache, S* grads, RecurrentState<S>* dstate0 = nullptr) const;
+  void backward(const S* params, ForwardCache<S>& cache, S* grads, RecurrentState<S>* dstate0 = nullptr,
+                GradientProbe* probe = nullptr) const;
 
   // One time step for B streams without caches: tokens (B) -> logits (V,B), state advanced.
   void step(const S* params, const int32_t* tokens, int B, RecurrentState<S>& state, StepWorkspace<S>& ws,

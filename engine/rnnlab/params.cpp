@@ -16,6 +16,7 @@ ParamLayout::ParamLayout(const ModelConfig& model, int vocab_size) {
     lb.weight_hh = add("rnn.weight_hh" + s, {GH, H});
     lb.bias_ih = add("rnn.bias_ih" + s, {GH});
     lb.bias_hh = add("rnn.bias_hh" + s, {GH});
+    lb.peephole = model.cell == CellType::lstm_peephole ? add("rnn.weight_ch" + s, {3 * H}) : 0;
     layers_.push_back(lb);
   }
   head_weight_ = add("head.weight", {V, H});

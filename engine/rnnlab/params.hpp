@@ -6,6 +6,8 @@
 //   rnn.weight_hh_l{k}    (G*H, H)
 //   rnn.bias_ih_l{k}      (G*H)
 //   rnn.bias_hh_l{k}      (G*H)
+//   rnn.weight_ch_l{k}    (3H)           lstm_peephole only: peephole weights for i, f (on c_{t-1}) and o (on c_t);
+//                                        not a torch.nn name, since torch.nn.LSTM has no peepholes
 //   head.weight           (V, H)         nn.Linear on the top layer's output
 //   head.bias             (V)
 // Every block is stored row-major as in torch; gate blocks within G*H follow torch's order
@@ -40,6 +42,7 @@ struct ParamBlock {
 // Offsets of one layer's four blocks, to avoid string look-ups on the hot path.
 struct LayerBlocks {
   size_t weight_ih, weight_hh, bias_ih, bias_hh;
+  size_t peephole;  // lstm_peephole only (else 0)
   int input_size;   // In_k
 };
 

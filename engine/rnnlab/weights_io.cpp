@@ -54,10 +54,18 @@ ModelConfig architecture_from_shapes(const TensorFile& f, ModelConfig m) {
                       "character model (expected names: embed.weight, rnn.weight_ih_l0, ..., head.weight)");
   const int64_t H = hh0->shape[1];
   const int64_t gh = hh0->shape[0];
-  if (gh == H) m.cell = CellType::rnn_tanh;
+  // The gate count tells torch.nn's cells apart; rnnlab's LSTM variants share gate counts with LSTM (peephole,
+  // recognised by its extra weights) or GRU (cifg, nfg), so for those the configured cell decides.
+  const bool configured_variant = gates_per_cell(m.cell) * H == gh && !has_torch_twin(m.cell);
+  if (find_tensor(f, "rnn.weight_ch_l0")) m.cell = CellType::lstm_peephole;
+  else if (configured_variant) {}
+  else if (gh == H) m.cell = CellType::rnn_tanh;
   else if (gh == 3 * H) m.cell = CellType::gru;
   else if (gh == 4 * H) m.cell = CellType::lstm;
   else throw FormatError("rnn.weight_hh_l0 has shape " + shape_text(hh0->shape) + ", which is no RNN, GRU or LSTM");
+  if (gates_per_cell(m.cell) * H != gh)
+    throw FormatError("rnn.weight_hh_l0 has shape " + shape_text(hh0->shape) + ", which does not fit a " +
+                      to_string(m.cell) + " cell");
   m.hidden = static_cast<int>(std::min<int64_t>(H, 1 << 20));
   m.layers = 0;
   while (find_tensor(f, "rnn.weight_hh_l" + std::to_string(m.layers))) ++m.layers;
