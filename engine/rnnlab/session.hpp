@@ -99,6 +99,7 @@ class Session {
   size_t parameter_count() const;
   const TextStats& text_stats() const { return stats_; }
   bool has_text() const { return batcher_.has_value(); }
+  const TextSplit& split() const { return split_; }   // empty for a model without its text
   uint64_t step() const { return step_; }
   uint64_t rejected_steps() const { return rejected_; }
   double epoch() const { return batcher_ ? batcher_->epoch_progress() : 0.0; }
