@@ -105,6 +105,10 @@ case "${1:-help}" in
   bench)
     install_deps
     build_native
+    build_wasm
+    log "wasm build without SIMD (build/wasm-nosimd)"
+    NODE_PATH=/usr/share/nodejs emcmake cmake -S . -B build/wasm-nosimd -DCMAKE_BUILD_TYPE=Release -DRNNLAB_WASM_SIMD=OFF >/dev/null
+    NODE_PATH=/usr/share/nodejs cmake --build build/wasm-nosimd -j "$JOBS" --target rnnlab_bench rnnlab_bench_web
     exec bench/run.sh "$@"
     ;;
   fuzz)

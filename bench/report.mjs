@@ -32,6 +32,8 @@ for (const w of ['W1', 'W2']) {
       `${ratio(t, med('tfjs-wasm', w, 'train'))} | ${fmt(smp?.value)} | ${ratio(smp, med('pytorch', w, 'sample'))} | ${t?.n ?? smp?.n} |`);
   }
 }
+const heap = rows.filter((r) => r.mode === 'train' && r.data.wasm_heap_mb > 0 && r.workload === 'W1');
+if (heap.length) console.log(`\nW1 training, peak wasm heap: ${Math.max(...heap.map((r) => r.data.wasm_heap_mb))} MB`);
 for (const r of rows.filter((r) => r.mode === 'learn'))
   console.log(`\n${r.system} ${r.workload}: validation ${r.data.val_bpc} bits/char (${r.data.val_loss} nats) after ` +
     `${r.data.step} steps, ${r.data.train_time_s} s of training`);

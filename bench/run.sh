@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # ./build.sh bench: training and sampling speed of rnnlab beside the peers a user would otherwise pick, measured
 # in the same run (machines here are shared and noisy: compare ratios, not absolute figures), plus learning quality.
+# Systems: native (g++ -O3 -march=native, Eigen), wasm SIMD and wasm without SIMD, each in node and in a Web Worker
+# in headless Chromium, PyTorch CPU and TensorFlow.js (wasm backend) from ../shared/bench-peers, 1 thread each.
 # Medians of RUNS runs (default 3). Results: build/bench/results.jsonl, and a table on stdout.
 #   RUNS=3 SECONDS_PER_RUN=20 PEERS=torch,tfjs ./build.sh bench
 set -uo pipefail
@@ -43,7 +45,13 @@ for run in $(seq "$RUNS"); do
     echo "run $run/$RUNS, $w" >&2
     $BENCH train --corpus "$CORPUS" --workload $w --seconds "$SECS" | record native $w train
     $BENCH sample --corpus "$CORPUS" --workload $w | record native $w sample
-    for extra in bench/extra_systems.d/*.sh; do [[ -x $extra ]] && "$extra" "$CORPUS" $w "$SECS" "$RESULTS"; done
+    for flavour in wasm wasm-nosimd; do
+      dir=build/$flavour
+      [[ -f $dir/rnnlab_bench.js ]] || continue
+      node $dir/rnnlab_bench.js train --corpus "$CORPUS" --workload $w --seconds "$SECS" | record $flavour-node $w train
+      node $dir/rnnlab_bench.js sample --corpus "$CORPUS" --workload $w | record $flavour-node $w sample
+      [[ -f $dir/rnnlab_bench_web.js ]] && node bench/browser/run.mjs $dir "$CORPUS" $flavour-chromium $w "$SECS" "$RESULTS"
+    done
     if have_torch; then
       $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py bench --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" | record pytorch $w train
       $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py sample --corpus "$CORPUS" $(torch_args $w) | record pytorch $w sample
