@@ -1,0 +1,126 @@
+// rnnlab train: set up a session (new, or resumed from a model file), run the loop, save atomically.
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "cli_error.hpp"
+#include "commands.hpp"
+#include "describe.hpp"
+#include "files.hpp"
+#include "interrupt.hpp"
+#include "model_io.hpp"
+#include "progress.hpp"
+#include "rnnlab/errors.hpp"
+#include "train_loop.hpp"
+#include "train_options.hpp"
+
+namespace rnnlab::cli {
+namespace {
+
+// The text's problems (empty, one distinct character, too short for batch x unroll, not the model's text) are
+// the file's, not the command line's: exit 1, with the file named.
+template <typename F>
+void with_text_errors(const std::string& text_path, F&& f) {
+  try {
+    f();
+  } catch (const ConfigError& e) {
+    throw FileError((text_path == "-" ? std::string("standard input") : quoted(text_path)) + ": " + e.what());
+  }
+}
+
+std::unique_ptr<Session> new_session(const TrainRequest& r) {
+  const std::string text = read_file(r.text_path);
+  if (text.empty())   // said here, in the CLI's words: the engine's message speaks of pasting text
+    throw FileError((r.text_path == "-" ? std::string("standard input") : quoted(r.text_path)) +
+                    " is empty: there is nothing to train on");
+  std::unique_ptr<Session> s;
+  with_text_errors(r.text_path, [&] { s = std::make_unique<Session>(text, r.config); });
+  return s;
+}
+
+std::unique_ptr<Session> resumed_session(const TrainRequest& r) {
+  LoadedModel m = load_model(r.resume_path);
+  const std::string text = read_file(r.text_path);
+  with_text_errors(r.text_path, [&] { m.session->attach_text(text); });
+  if (r.lr) m.session->set_learning_rate(*r.lr);   // in range: checked when parsed
+  return std::move(m.session);
+}
+
+void print_opening(const Session& s, const TrainRequest& r) {
+  const TextStats& t = s.text_stats();
+  const Config& c = s.config();
+  const std::string name = r.text_path == "-" ? "standard input" : r.text_path;
+  std::printf("text     %s: %s characters, %d symbols (training %s, validation %s)\n", name.c_str(),
+              with_commas(t.chars).c_str(), t.vocab_size, with_commas(t.train_chars).c_str(),
+              with_commas(t.val_chars).c_str());
+  std::printf("model    %s; %s parameters\n", describe_model(c.model).c_str(),
+              with_commas(s.parameter_count()).c_str());
+  std::printf("training %s; batch %d x unroll %d = %s characters a step\n", describe_optimizer(c.optim).c_str(),
+              c.train.batch, c.train.unroll,
+              with_commas(static_cast<uint64_t>(c.train.batch) * static_cast<uint64_t>(c.train.unroll)).c_str());
+  std::string stop;
+  if (r.loop.steps) stop = with_commas(r.loop.steps) + " steps";
+  if (r.loop.minutes > 0)
+    stop += (stop.empty() ? "" : " or ") + format_number(r.loop.minutes) + (r.loop.minutes == 1 ? " minute" : " minutes");
+  if (!r.resume_path.empty())
+    std::printf("resuming %s at step %s (epoch %.2f); running %s\n", r.resume_path.c_str(),
+                with_commas(s.step()).c_str(), s.epoch(), stop.c_str());
+  else
+    std::printf("running  %s, saving to %s (Ctrl-C stops and saves)\n", stop.c_str(), r.out_path.c_str());
+  if (t.collapsed_distinct > 0)
+    std::printf("note     %d rare characters (%s occurrences) share the unknown symbol (--vocab-max keeps more)\n",
+                t.collapsed_distinct, with_commas(t.collapsed_occurrences).c_str());
+  std::fflush(stdout);
+  if (t.invalid_replaced > 0)
+    std::fprintf(stderr, "rnnlab: warning: %s invalid UTF-8 sequences in %s were replaced by U+FFFD (is it UTF-8?)\n",
+                 with_commas(t.invalid_replaced).c_str(), name.c_str());
+}
+
+}  // namespace
+
+int cmd_train(const Args& args) {
+  const ParsedArgs a = parse_args(train_spec(), args);
+  if (a.help) {
+    std::fputs(render_help(train_spec()).c_str(), stdout);
+    return kExitOk;
+  }
+  const TrainRequest r = parse_train_request(a);
+  if (same_file(r.out_path, r.text_path))
+    throw UsageError("-o " + r.out_path + " is the text file itself: saving the model would overwrite the text");
+  check_writable(r.out_path);
+
+  std::unique_ptr<Session> session = r.resume_path.empty() ? new_session(r) : resumed_session(r);
+  print_opening(*session, r);
+
+  install_interrupt_handler();
+  LoopResult result;
+  {
+    Progress progress(::isatty(STDOUT_FILENO) == 1, r.print_every);
+    result = run_training(*session, r.loop, progress);
+  }
+  // Whatever stopped the loop, the weights are sound (rejected steps never touch them): keep the work.
+  save_model(*session, r.out_path);
+
+  const std::string val = result.val_bpc >= 0 ? ", validation " + format_number(result.val_bpc) + " bits/char" : "";
+  std::printf("saved    %s at step %s%s (%s steps in %s)\n", r.out_path.c_str(), with_commas(session->step()).c_str(),
+              val.c_str(), with_commas(result.steps_run).c_str(), format_duration(result.seconds).c_str());
+  std::fflush(stdout);
+  // A Ctrl-C that came during the final save still means "interrupted" to whoever pressed it.
+  if (result.reason == StopReason::finished && interrupt_requested()) result.reason = StopReason::interrupted;
+  switch (result.reason) {
+    case StopReason::finished:
+      return kExitOk;
+    case StopReason::interrupted:
+      std::fprintf(stderr, "rnnlab: interrupted; continue with: rnnlab train %s --resume %s\n", r.text_path.c_str(),
+                   r.out_path.c_str());
+      exit_as_interrupted();
+    case StopReason::diverged:
+      throw FileError("training diverged: every step was rejected even after lowering the learning rate to " +
+                      format_number(session->config().optim.lr) +
+                      "; the model was saved as it was before; try a smaller --lr, --clip-mode norm, or a smaller model");
+  }
+  return kExitOk;
+}
+
+}  // namespace rnnlab::cli
