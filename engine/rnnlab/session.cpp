@@ -81,6 +81,11 @@ void Session::attach_text(std::string_view utf8_text) {
   }
 }
 
+double Session::epoch() const {
+  if (batcher_) return batcher_->epoch_progress();
+  return pending_cursor_ ? static_cast<double>(pending_cursor_->epoch) : 0.0;
+}
+
 size_t Session::parameter_count() const {
   size_t n = 0;
   for (const ParamBlock& b : net_.layout().blocks()) n += b.size;

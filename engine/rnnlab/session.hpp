@@ -102,7 +102,11 @@ class Session {
   const TextSplit& split() const { return split_; }   // empty for a model without its text
   uint64_t step() const { return step_; }
   uint64_t rejected_steps() const { return rejected_; }
-  double epoch() const { return batcher_ ? batcher_->epoch_progress() : 0.0; }
+  // Passes over the training text; for a model loaded without its text, the saved cursor's whole passes.
+  double epoch() const;
+  // Whether the model knows which text it was trained on (false after a safetensors import), and its fingerprint.
+  bool text_identity_known() const { return text_identity_known_; }
+  uint64_t text_fingerprint_value() const { return text_hash_; }
 
  private:
   Session(const Config& config, Vocab vocab);   // weights zero, no text: for load/import
