@@ -1,0 +1,111 @@
+// Shared set-up for the browser tests: serve the built site with tools/serve.mjs on a free port, drive Debian's
+// Chromium through playwright-core (never a downloaded browser), and collect page errors and foreign requests.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const SITE = resolve(process.env.RNNLAB_SITE || join(ROOT, 'site'));
+export const SHOTS = join(ROOT, 'build', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+// Generous: the tests must pass on a busy 2-core machine.
+export const LONG = 120_000;
+
+export async function startServer(dir = SITE) {
+  if (!existsSync(join(SITE, 'rnnlab_engine.wasm')))
+    throw new Error(`no built site in ${SITE}: run ./build.sh build first (or set RNNLAB_SITE)`);
+  const proc = spawn(process.execPath, [join(ROOT, 'tools', 'serve.mjs'), dir, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('serve.mjs did not print its URL')), 15_000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[0]); }
+    });
+    proc.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
+  });
+  return { url, close: () => proc.kill() };
+}
+
+export async function launchBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), 'rnnlab-chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync', '--disable-extensions'],
+  });
+  return {
+    ctx,
+    close: async () => {
+      await ctx.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+// Opens the page and waits until the engine is loaded and the default text has its statistics.
+// page.problems collects uncaught errors, console errors and requests to any other origin.
+export async function openPlayground(ctx, url, hash = '') {
+  const page = await ctx.newPage();
+  page.problems = [];
+  const origin = new URL(url).origin;
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console error: ${m.text()}`); });
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) page.problems.push(`network: ${u}`);
+  });
+  await page.goto(url + hash);
+  await page.waitForFunction(() => window.app && window.app.ready && window.app.stats, null, { timeout: 60_000 });
+  return page;
+}
+
+export function screenshotPath(name) {
+  mkdirSync(SHOTS, { recursive: true });
+  return join(SHOTS, name);
+}
+
+export const appState = (page) => page.evaluate(() => {
+  const a = window.app;
+  return { state: a.state, step: a.step, valBits: a.valBits, trainBits: a.trainBits, lastError: a.lastError,
+           valHistory: a.valHistory, gen: a.gen, timeline: a.timeline.length };
+});
+
+// A small, deterministic, English-like text that a small model learns quickly (about 12 KB).
+export function practiceText() {
+  const subjects = ['the cat', 'a dog', 'the old man', 'my sister', 'the small bird', 'our teacher', 'a red fox'];
+  const verbs = ['sat on', 'looked at', 'walked to', 'jumped over', 'found', 'liked', 'painted'];
+  const objects = ['the mat', 'a green hill', 'the river', 'the garden wall', 'a wooden box', 'the window'];
+  const endings = ['.', '.', '.', ' today.', ' again.', ' at night.'];
+  let x = 7;
+  const pick = (list) => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return list[(x >> 8) % list.length];
+  };
+  const lines = [];
+  let size = 0;
+  while (size < 12_000) {
+    const s = `${pick(subjects)} ${pick(verbs)} ${pick(objects)}${pick(endings)}`;
+    const line = s[0].toUpperCase() + s.slice(1);
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return lines.join('\n') + '\n';
+}
+
+// Pastes through the real clipboard (Ctrl+V in the focused text box), as a person would.
+export async function pasteInto(page, locator, text) {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await locator.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+V');
+}

@@ -1,0 +1,275 @@
+// embind bindings for the playground's worker: they only convert types between JavaScript and the engine's
+// Session facade (engine/rnnlab/session.hpp). Every engine exception is caught here and returned as
+// { ok: false, error: "message for people" }; successful calls return { ok: true, ... }.
+//
+// JS side (static/worker.js):
+//   const engine = await createEngine();
+//   const s = new engine.Session();
+//   s.open(textOrBytes, configText)       -> { ok, stats, parameterCount, config }
+//   s.train(maxSteps, maxMillis)          -> { ok, reports: [{ step, loss, gradNorm, clipped, rejected, ... }] }
+//   s.evaluate(maxChars)                  -> { ok, bitsPerChar, natsPerChar, perplexity, chars }
+//   s.sample({ prime, length, temperature, topK, topP, seed }, (chars) => keepGoing)
+//   s.save(includeText) / s.exportSafetensors()   -> { ok, bytes: Uint8Array (a copy, not a heap view) }
+//   s.delete()                             // embind objects are freed by hand
+//   engine.textStats(textOrBytes, configText)      -> { ok, stats } without building a model
+//   engine.checkConfig(configText)                 -> { ok } or { ok: false, error }
+#include <emscripten.h>
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cmath>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "rnnlab/config_text.hpp"
+#include "rnnlab/dataset.hpp"
+#include "rnnlab/errors.hpp"
+#include "rnnlab/session.hpp"
+#include "rnnlab/utf8.hpp"
+#include "rnnlab/vocab.hpp"
+
+namespace {
+
+using emscripten::val;
+using rnnlab::Session;
+
+val ok_result() {
+  val r = val::object();
+  r.set("ok", true);
+  return r;
+}
+
+val error_result(const std::string& message) {
+  val r = val::object();
+  r.set("ok", false);
+  r.set("error", message);
+  return r;
+}
+
+// Runs f (which returns a result object) and turns any engine exception into an error result.
+template <typename F>
+val guarded(F&& f) {
+  try {
+    return f();
+  } catch (const rnnlab::ConfigError& e) {
+    return error_result(e.what());
+  } catch (const rnnlab::FormatError& e) {
+    return error_result(e.what());
+  } catch (const std::bad_alloc&) {
+    return error_result("out of memory: the model or the text is too large for this browser tab; "
+                        "use a smaller model or a shorter text");
+  } catch (const std::exception& e) {
+    return error_result(std::string("internal error: ") + e.what());
+  }
+}
+
+// A Uint8Array holding a copy of the bytes: a view into the wasm heap would be invalidated by memory growth.
+val bytes_copy(const std::string& bytes) {
+  val view(emscripten::typed_memory_view(bytes.size(), reinterpret_cast<const unsigned char*>(bytes.data())));
+  return view.call<val>("slice");
+}
+
+// JSON has no NaN; a missing value reads better as null.
+val number_or_null(double v) { return std::isfinite(v) ? val(v) : val::null(); }
+
+val stats_object(const rnnlab::TextStats& s) {
+  val o = val::object();
+  o.set("bytes", static_cast<double>(s.bytes));
+  o.set("chars", static_cast<double>(s.chars));
+  o.set("invalidReplaced", static_cast<double>(s.invalid_replaced));
+  o.set("vocabSize", s.vocab_size);
+  o.set("collapsedDistinct", s.collapsed_distinct);
+  o.set("collapsedOccurrences", static_cast<double>(s.collapsed_occurrences));
+  o.set("trainChars", static_cast<double>(s.train_chars));
+  o.set("valChars", static_cast<double>(s.val_chars));
+  return o;
+}
+
+// Text statistics as a session would compute them, without building a model (for the page's text panel).
+val text_stats(const std::string& utf8_text, const std::string& config_text) {
+  return guarded([&] {
+    const rnnlab::Config config = rnnlab::config_from_text(config_text);
+    const rnnlab::Utf8Decoded decoded = rnnlab::decode_utf8(utf8_text);
+    const rnnlab::Vocab vocab = rnnlab::Vocab::build(decoded.text, config.vocab.max_size, config.vocab.min_count);
+    const rnnlab::TextSplit split = rnnlab::split_text(vocab.encode(decoded.text), config.train.val_fraction);
+    rnnlab::TextStats s;
+    s.bytes = utf8_text.size();
+    s.chars = decoded.text.size();
+    s.invalid_replaced = decoded.replaced;
+    s.vocab_size = vocab.size();
+    s.collapsed_distinct = vocab.collapsed_distinct();
+    s.collapsed_occurrences = vocab.collapsed_occurrences();
+    s.train_chars = split.train.size();
+    s.val_chars = split.val.size();
+    val r = ok_result();
+    r.set("stats", stats_object(s));
+    return r;
+  });
+}
+
+// Parses and validates a configuration (config_text format) without a text or a model.
+val check_config(const std::string& config_text) {
+  return guarded([&] {
+    rnnlab::config_from_text(config_text);
+    return ok_result();
+  });
+}
+
+rnnlab::SampleOptions sample_options(const val& o) {
+  rnnlab::SampleOptions s;
+  auto has = [&](const char* k) { return o.hasOwnProperty(k) && !o[k].isUndefined() && !o[k].isNull(); };
+  if (has("prime")) s.prime = o["prime"].as<std::string>();
+  if (has("length")) s.length = o["length"].as<int>();
+  if (has("temperature")) s.temperature = o["temperature"].as<float>();
+  if (has("topK")) s.top_k = o["topK"].as<int>();
+  if (has("topP")) s.top_p = o["topP"].as<float>();
+  if (has("seed")) s.seed = static_cast<uint64_t>(o["seed"].as<double>());
+  return s;
+}
+
+class WebSession {
+ public:
+  val open(const std::string& utf8_text, const std::string& config_text) {
+    return guarded([&] {
+      auto next = std::make_unique<Session>(utf8_text, rnnlab::config_from_text(config_text));
+      session_ = std::move(next);
+      return description();
+    });
+  }
+
+  // A model file from save(); the text inside it (if any) is attached for further training.
+  val load(const std::string& bytes) {
+    return guarded([&] {
+      auto next = Session::load(bytes);
+      session_ = std::move(next);
+      return description();
+    });
+  }
+
+  val info() {
+    return guarded([&] { return description(); });
+  }
+
+  // Up to max_steps training steps, stopping early once max_millis have passed (at least one step runs).
+  val train(int max_steps, double max_millis) {
+    return guarded([&] {
+      Session& s = need();
+      val reports = val::array();
+      const double start = emscripten_get_now();
+      for (int i = 0; i < max_steps; ++i) {
+        const rnnlab::StepReport r = s.train_step();
+        val o = val::object();
+        o.set("step", static_cast<double>(r.step));
+        o.set("loss", number_or_null(r.loss));
+        o.set("gradNorm", number_or_null(r.grad_norm));
+        o.set("clipped", r.clipped);
+        o.set("rejected", r.rejected);
+        o.set("stateReset", r.state_reset);
+        o.set("lr", r.lr);
+        o.set("epoch", r.epoch);
+        reports.call<void>("push", o);
+        if (emscripten_get_now() - start >= max_millis) break;
+      }
+      val r = ok_result();
+      r.set("reports", reports);
+      r.set("millis", emscripten_get_now() - start);
+      return r;
+    });
+  }
+
+  val evaluate(double max_chars) {
+    return guarded([&] {
+      const rnnlab::EvalReport e = need().evaluate(max_chars > 0 ? static_cast<size_t>(max_chars) : 0);
+      val r = ok_result();
+      r.set("natsPerChar", number_or_null(e.nats_per_char));
+      r.set("bitsPerChar", number_or_null(e.bits_per_char));
+      r.set("perplexity", number_or_null(e.perplexity));
+      r.set("chars", static_cast<double>(e.chars));
+      return r;
+    });
+  }
+
+  // on_char(chars) is called with each generated character (UTF-8 decoded to a JS string); returning false stops.
+  val sample(const val& options, const val& on_char) {
+    return guarded([&] {
+      const rnnlab::SampleOptions o = sample_options(options);
+      const bool streaming = on_char.typeOf().as<std::string>() == "function";
+      const rnnlab::SampleResult res = need().sample(o, [&](std::string_view ch) {
+        if (!streaming) return true;
+        const val keep = on_char(std::string(ch));
+        return !(keep.isFalse());
+      });
+      val r = ok_result();
+      r.set("text", res.text);
+      r.set("primeUsed", static_cast<double>(res.prime_used));
+      r.set("primeSkipped", static_cast<double>(res.prime_skipped));
+      return r;
+    });
+  }
+
+  val setLearningRate(double lr) {
+    return guarded([&] {
+      need().set_learning_rate(static_cast<float>(lr));
+      return ok_result();
+    });
+  }
+
+  val save(bool include_text) {
+    return guarded([&] {
+      val r = ok_result();
+      r.set("bytes", bytes_copy(need().save(include_text)));
+      return r;
+    });
+  }
+
+  val exportSafetensors() {
+    return guarded([&] {
+      val r = ok_result();
+      r.set("bytes", bytes_copy(need().export_safetensors()));
+      return r;
+    });
+  }
+
+ private:
+  Session& need() {
+    if (!session_) throw rnnlab::ConfigError("no model yet: choose a text and start training first");
+    return *session_;
+  }
+
+  val description() {
+    const Session& s = need();
+    val r = ok_result();
+    r.set("stats", stats_object(s.text_stats()));
+    r.set("hasText", s.has_text());
+    r.set("parameterCount", static_cast<double>(s.parameter_count()));
+    r.set("config", rnnlab::config_to_text(s.config()));
+    r.set("step", static_cast<double>(s.step()));
+    r.set("rejectedSteps", static_cast<double>(s.rejected_steps()));
+    r.set("epoch", s.epoch());
+    r.set("vocabSize", s.vocab().size());
+    return r;
+  }
+
+  std::unique_ptr<Session> session_;
+};
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(rnnlab_web) {
+  emscripten::function("textStats", &text_stats);
+  emscripten::function("checkConfig", &check_config);
+  emscripten::class_<WebSession>("Session")
+      .constructor<>()
+      .function("open", &WebSession::open)
+      .function("load", &WebSession::load)
+      .function("info", &WebSession::info)
+      .function("train", &WebSession::train)
+      .function("evaluate", &WebSession::evaluate)
+      .function("sample", &WebSession::sample)
+      .function("setLearningRate", &WebSession::setLearningRate)
+      .function("save", &WebSession::save)
+      .function("exportSafetensors", &WebSession::exportSafetensors);
+}

@@ -1,0 +1,52 @@
+// Messages between the page (main.js) and the engine worker (worker.js), written down once.
+//
+// Every message is a plain object { kind, id, gen, ... }:
+//   id   request id chosen by the page; a reply carries the id of the request it answers
+//        (unsolicited reports such as progress carry the id of the request that started the run).
+//   gen  run generation: the page bumps it whenever the model is replaced (open, load, reset). The worker stamps
+//        every reply with the generation of the model it came from, and the page drops anything stale.
+
+// Page -> worker
+export const Req = Object.freeze({
+  INSPECT: 'inspect',          // { text | bytes, config } -> INSPECTED: text statistics without a model
+  CHECK_CONFIG: 'checkConfig', // { config } -> CHECKED
+  OPEN: 'open',                // { text | bytes, config } -> OPENED: a new model (gen is the new generation)
+  LOAD: 'load',                // { bytes } -> OPENED: a model file from SAVE
+  TRAIN: 'train',              // {} -> PROGRESS ... then PAUSED (or DIVERGED)
+  PAUSE: 'pause',              // {} -> PAUSED (at the next chunk boundary)
+  SAMPLE: 'sample',            // { options } -> SAMPLE_CHUNK ... SAMPLE_DONE
+  SET_LR: 'setLr',             // { lr } -> LR_SET
+  SAVE: 'save',                // {} -> FILE { bytes, name }
+  EXPORT: 'export',            // {} -> FILE (safetensors)
+  DEBUG_REJECT: 'debugReject', // { count } test hook: report the next `count` steps as rejected (see worker.js)
+});
+
+// Worker -> page
+export const Rep = Object.freeze({
+  READY: 'ready',              // the engine is loaded
+  INSPECTED: 'inspected',      // { stats, utf8Problem? }
+  CHECKED: 'checked',          // {}
+  OPENED: 'opened',            // { stats, parameterCount, config, step, epoch, hasText, evalChars }
+  PROGRESS: 'progress',        // { reports: [...], eval?, charsPerSec, step, epoch }
+  TIMELINE: 'timeline',        // { step, text } a sample taken during training
+  PAUSED: 'paused',            // { step, reason: 'request' | 'diverged' | 'error' }
+  DIVERGED: 'diverged',        // { step, lr, count } too many rejected steps in a row: training paused
+  SAMPLE_CHUNK: 'sampleChunk', // { text } more characters of a sample in progress
+  SAMPLE_DONE: 'sampleDone',   // { text, primeUsed, primeSkipped }
+  LR_SET: 'lrSet',             // { lr }
+  FILE: 'file',                // { bytes: Uint8Array (transferred), name, type }
+  ERROR: 'error',              // { message } the request failed; message is meant for people
+});
+
+// Limits the page enforces before anything reaches the engine.
+export const Limits = Object.freeze({
+  MAX_TEXT_BYTES: 10 * 1024 * 1024,   // training text cap (UTF-8 bytes)
+  EDITABLE_CHARS: 1_000_000,          // larger texts are shown as a read-only preview
+  PREVIEW_CHARS: 20_000,
+  MAX_INVALID_FRACTION: 0.01,         // more invalid UTF-8 than this: not a text file
+  MAX_SAMPLE_LENGTH: 20_000,
+});
+
+export function message(kind, id, gen, fields = {}) {
+  return { kind, id, gen, ...fields };
+}

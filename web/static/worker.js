@@ -1,0 +1,304 @@
+// The engine worker: the only place that runs WebAssembly. It owns one model (an embind Session), trains it in
+// chunks of ~40 ms, and between chunks answers whatever the page asked (pause, sample, save, ...).
+// Message kinds and fields: protocol.js.
+import createEngine from './rnnlab_engine.js';
+import { Req, Rep, Limits, message } from './protocol.js';
+
+const CHUNK_MS = 40;              // one training burst; a pause or sample request waits at most this long (or one step)
+const EVAL_MIN_GAP_MS = 250;      // validation loss at most this often while training, and
+const EVAL_COST_SHARE = 0.1;      // using at most about this share of the training time
+const EVAL_MAX_CHARS = 4096;      // validation characters scored each time (a fixed prefix, so points compare)
+const MAX_REJECTED_STREAK = 5;    // this many rejected steps in a row pause training and ask for a lower rate
+const TIMELINE_LENGTH = 160;      // characters in each timeline sample
+const TIMELINE_TEMPERATURE = 0.8;
+
+let engine = null;
+let session = null;               // embind Session, or null before the first model
+let gen = 0;                      // generation of `session`
+let model = null;                 // what the page needs to know about the model (batch, unroll, lr, ...)
+let run = null;                   // the training loop in progress: { id, requestId }
+let simulatedRejections = 0;      // DEBUG_REJECT test hook
+
+const encoder = new TextEncoder();
+const post = (kind, id, g, fields, transfer) => self.postMessage(message(kind, id, g, fields), transfer || []);
+
+// Yielding through a MessageChannel costs microseconds; setTimeout(0) costs ~4 ms in a worker (nested-timer clamp).
+const channel = new MessageChannel();
+let wake = null;
+channel.port1.onmessage = () => wake && wake();
+const yieldToEventLoop = () => new Promise((resolve) => { wake = resolve; channel.port2.postMessage(0); });
+
+// Text arrives as a JS string (typed or pasted) or as raw file bytes. The engine reads UTF-8 bytes; TextEncoder
+// is native and ~10x faster than embind's own string conversion for multi-megabyte texts.
+function textBytes(msg) {
+  if (msg.bytes instanceof Uint8Array) return msg.bytes;
+  return encoder.encode(msg.text ?? '');
+}
+
+function configValue(configText, key) {
+  const line = configText.split('\n').find((l) => l.startsWith(key + '='));
+  return line ? line.slice(key.length + 1) : undefined;
+}
+
+// How much of the bytes is clearly not text: invalid UTF-8 (counted by the engine) and NUL bytes (UTF-16 files,
+// images and archives are full of them, yet NUL is valid UTF-8).
+function textProblem(bytes, stats) {
+  let nul = 0;
+  for (let i = 0; i < bytes.length; ++i) if (bytes[i] === 0) ++nul;
+  const chars = Math.max(1, stats.chars);
+  const invalidFraction = stats.invalidReplaced / chars;
+  const nulFraction = nul / Math.max(1, bytes.length);
+  if (invalidFraction > Limits.MAX_INVALID_FRACTION || nulFraction > Limits.MAX_INVALID_FRACTION)
+    return { invalidFraction, nulFraction };
+  return null;
+}
+
+function evaluate() {
+  if (!model || model.valChars < 2) return null;
+  const e = session.evaluate(model.evalChars);
+  if (!e.ok || e.bitsPerChar === null) return null;
+  return { step: model.step, bitsPerChar: e.bitsPerChar, perplexity: e.perplexity, chars: e.chars };
+}
+
+function describe(info) {
+  const cfg = info.config;
+  const valChars = info.stats.valChars;
+  return {
+    stats: info.stats,
+    hasText: info.hasText,
+    parameterCount: info.parameterCount,
+    config: cfg,
+    step: info.step,
+    epoch: info.epoch,
+    batch: Number(configValue(cfg, 'batch')),
+    unroll: Number(configValue(cfg, 'unroll')),
+    lr: Number(configValue(cfg, 'lr')),
+    valChars,
+    evalChars: Math.min(valChars, EVAL_MAX_CHARS),
+  };
+}
+
+function replaceSession(next, info, newGen) {
+  stopRun();
+  if (session) session.delete();
+  session = next;
+  gen = newGen;
+  model = describe(info);
+  model.nextTimeline = nextTimelineStep(model.step);
+  simulatedRejections = 0;
+}
+
+// Timeline samples at steps 50, 100, 200, 300, 500, 750, 1000, then every 500 to 5000, then every 2500.
+function nextTimelineStep(step) {
+  const early = [50, 100, 200, 300, 500, 750, 1000];
+  for (const s of early) if (s > step) return s;
+  if (step < 5000) return (Math.floor(step / 500) + 1) * 500;
+  return (Math.floor(step / 2500) + 1) * 2500;
+}
+
+function stopRun() {
+  run = null;
+}
+
+async function trainLoop(myRun) {
+  const window = [];               // recent chunks: { chars, ms } for the throughput figure
+  let lastEval = performance.now();
+  let evalMs = 0;                  // what the last evaluation cost
+  let streak = 0;
+  const charsPerStep = model.batch * model.unroll;
+  while (run === myRun) {
+    // Stop exactly at the next timeline step, so its sample is labelled with a round number.
+    const res = session.train(Math.max(1, model.nextTimeline - model.step), CHUNK_MS);
+    if (run !== myRun) break;      // cannot happen synchronously, but keeps the invariant obvious
+    if (!res.ok) {
+      run = null;
+      post(Rep.ERROR, myRun.requestId, gen, { message: res.error });
+      post(Rep.PAUSED, myRun.requestId, gen, { step: model.step, reason: 'error' });
+      return;
+    }
+    const reports = res.reports;
+    let diverged = false;
+    for (const r of reports) {
+      if (simulatedRejections > 0) {
+        // Test hook only (see DEBUG_REJECT): the engine's own guard is exercised by the native tests; no
+        // configuration inside the accepted ranges reliably produces a non-finite step for a browser test.
+        --simulatedRejections;
+        r.rejected = true;
+        r.loss = null;
+        r.gradNorm = null;
+      }
+      streak = r.rejected ? streak + 1 : 0;
+      if (streak >= MAX_REJECTED_STREAK) diverged = true;
+    }
+    const last = reports[reports.length - 1];
+    model.step = last.step;
+    model.epoch = last.epoch;
+    const accepted = reports.filter((r) => !r.rejected).length;
+    window.push({ chars: reports.length * charsPerStep, ms: res.millis });
+    while (window.length > 50) window.shift();
+    const totalMs = window.reduce((a, w) => a + w.ms, 0);
+    const charsPerSec = totalMs > 0 ? (window.reduce((a, w) => a + w.chars, 0) * 1000) / totalMs : 0;
+
+    let evalResult = null;
+    const now = performance.now();
+    if (now - lastEval >= Math.max(EVAL_MIN_GAP_MS, evalMs / EVAL_COST_SHARE) && accepted > 0) {
+      evalResult = evaluate();
+      lastEval = performance.now();
+      evalMs = lastEval - now;
+    }
+    post(Rep.PROGRESS, myRun.requestId, gen, {
+      reports, eval: evalResult, charsPerSec, step: model.step, epoch: model.epoch,
+    });
+
+    if (model.step >= model.nextTimeline) {
+      const s = session.sample({ length: TIMELINE_LENGTH, temperature: TIMELINE_TEMPERATURE, seed: model.step }, null);
+      if (s.ok) post(Rep.TIMELINE, myRun.requestId, gen, { step: model.step, text: s.text });
+      model.nextTimeline = nextTimelineStep(model.step);
+    }
+
+    if (diverged) {
+      run = null;
+      post(Rep.DIVERGED, myRun.requestId, gen, { step: model.step, lr: model.lr, count: MAX_REJECTED_STREAK });
+      post(Rep.PAUSED, myRun.requestId, gen, { step: model.step, reason: 'diverged', eval: evaluate() });
+      return;
+    }
+    await yieldToEventLoop();
+  }
+}
+
+function sample(msg) {
+  const options = { ...msg.options };
+  options.length = Math.min(Math.max(0, options.length | 0), Limits.MAX_SAMPLE_LENGTH);
+  let pending = '';
+  let lastFlush = performance.now();
+  const res = session.sample(options, (ch) => {
+    pending += ch;
+    const now = performance.now();
+    if (now - lastFlush >= 30) {   // stream in small batches: one message per character would flood the page
+      post(Rep.SAMPLE_CHUNK, msg.id, gen, { text: pending });
+      pending = '';
+      lastFlush = now;
+    }
+    return true;
+  });
+  if (!res.ok) {
+    post(Rep.ERROR, msg.id, gen, { message: res.error });
+    return;
+  }
+  if (pending) post(Rep.SAMPLE_CHUNK, msg.id, gen, { text: pending });
+  post(Rep.SAMPLE_DONE, msg.id, gen, { text: res.text, primeUsed: res.primeUsed, primeSkipped: res.primeSkipped });
+}
+
+function fileReply(msg, res, name, type) {
+  if (!res.ok) return post(Rep.ERROR, msg.id, gen, { message: res.error });
+  post(Rep.FILE, msg.id, gen, { bytes: res.bytes, name, type }, [res.bytes.buffer]);
+}
+
+function handle(msg) {
+  const { kind, id } = msg;
+  const needModel = () => {
+    if (session && msg.gen === gen) return true;
+    post(Rep.ERROR, id, msg.gen, { message: 'no model yet: press Train to create one', stale: true });
+    return false;
+  };
+  switch (kind) {
+    case Req.INSPECT: {
+      const bytes = textBytes(msg);
+      const res = engine.textStats(bytes, msg.config);
+      if (!res.ok) return post(Rep.ERROR, id, gen, { message: res.error });
+      return post(Rep.INSPECTED, id, gen, { stats: res.stats, problem: textProblem(bytes, res.stats) });
+    }
+    case Req.CHECK_CONFIG: {
+      const res = engine.checkConfig(msg.config);
+      if (!res.ok) return post(Rep.ERROR, id, gen, { message: res.error });
+      return post(Rep.CHECKED, id, gen, {});
+    }
+    case Req.OPEN: {
+      const next = new engine.Session();
+      const res = next.open(textBytes(msg), msg.config);
+      if (!res.ok) {
+        next.delete();
+        return post(Rep.ERROR, id, msg.gen, { message: res.error });
+      }
+      replaceSession(next, res, msg.gen);
+      return post(Rep.OPENED, id, gen, { ...model, eval: evaluate() });
+    }
+    case Req.LOAD: {
+      const next = new engine.Session();
+      const res = next.load(msg.bytes);
+      if (!res.ok) {
+        next.delete();
+        return post(Rep.ERROR, id, msg.gen, { message: res.error });
+      }
+      replaceSession(next, res, msg.gen);
+      return post(Rep.OPENED, id, gen, { ...model, eval: model.stats.valChars > 1 && res.hasText ? evaluate() : null });
+    }
+    case Req.TRAIN: {
+      if (!needModel()) return;
+      if (run) return;   // already training
+      run = { requestId: id };
+      trainLoop(run).catch((e) => {
+        run = null;
+        post(Rep.ERROR, id, gen, { message: 'internal error while training: ' + e.message });
+        post(Rep.PAUSED, id, gen, { step: model.step, reason: 'error' });
+      });
+      return;
+    }
+    case Req.PAUSE: {
+      if (!session || msg.gen !== gen) return;
+      const wasRunning = run !== null;
+      stopRun();
+      return post(Rep.PAUSED, id, gen, { step: model.step, reason: 'request', eval: wasRunning ? evaluate() : null });
+    }
+    case Req.SAMPLE:
+      if (!needModel()) return;
+      return sample(msg);
+    case Req.SET_LR: {
+      if (!needModel()) return;
+      const res = session.setLearningRate(msg.lr);
+      if (!res.ok) return post(Rep.ERROR, id, gen, { message: res.error });
+      model.lr = msg.lr;
+      return post(Rep.LR_SET, id, gen, { lr: msg.lr });
+    }
+    case Req.SAVE:
+      if (!needModel()) return;
+      return fileReply(msg, session.save(true), `rnnlab-step${model.step}.rnnlab`, 'application/octet-stream');
+    case Req.EXPORT:
+      if (!needModel()) return;
+      return fileReply(msg, session.exportSafetensors(), `rnnlab-step${model.step}.safetensors`,
+                       'application/octet-stream');
+    case Req.DEBUG_REJECT:
+      simulatedRejections = Math.max(0, msg.count | 0);
+      return;
+    default:
+      return post(Rep.ERROR, id, msg.gen, { message: `unknown request '${kind}'` });
+  }
+}
+
+// Requests that arrive while the engine loads wait here.
+const early = [];
+self.onmessage = (e) => {
+  if (!engine) early.push(e.data);
+  else safeHandle(e.data);
+};
+
+function safeHandle(msg) {
+  try {
+    handle(msg);
+  } catch (e) {
+    post(Rep.ERROR, msg.id, msg.gen, { message: 'internal error: ' + (e && e.message ? e.message : String(e)) });
+  }
+}
+
+try {
+  engine = await createEngine();
+  post(Rep.READY, 0, 0, {});
+  for (const msg of early.splice(0)) safeHandle(msg);
+} catch (e) {
+  const simd = typeof WebAssembly === 'object' && WebAssembly.validate(new Uint8Array([
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
+  const why = simd ? String(e && e.message ? e.message : e)
+                   : 'this browser does not support WebAssembly SIMD, which the engine needs (any current Chrome, ' +
+                     'Edge, Firefox or Safari does)';
+  post(Rep.ERROR, 0, 0, { message: 'The engine could not start: ' + why, fatal: true });
+}
