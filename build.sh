@@ -13,6 +13,7 @@ ROOT=$(pwd)
 JOBS=${JOBS:-$(nproc)}
 NATIVE=build/native
 WASM=build/wasm
+WASM_NOSIMD=build/wasm-nosimd
 SITE=site
 
 log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
@@ -55,6 +56,9 @@ build_wasm() {
   export NODE_PATH=/usr/share/nodejs   # emscripten's acorn-optimizer finds Debian's node-acorn here
   emcmake cmake -S . -B "$WASM" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$WASM" -j "$JOBS"
+  log "wasm fallback without SIMD, for browsers that lack it ($WASM_NOSIMD)"
+  emcmake cmake -S . -B "$WASM_NOSIMD" -DCMAKE_BUILD_TYPE=Release -DRNNLAB_WASM_SIMD=OFF >/dev/null
+  cmake --build "$WASM_NOSIMD" -j "$JOBS" --target rnnlab_web rnnlab_bench rnnlab_bench_web
 }
 
 build_site() {
@@ -64,7 +68,7 @@ build_site() {
     mkdir -p "$SITE"
     cp -r web/static/. "$SITE/"
     cp "$WASM"/web/rnnlab_engine.js "$WASM"/web/rnnlab_engine.wasm "$SITE/"
-    [[ -f "$WASM/web/rnnlab_engine_nosimd.js" ]] && cp "$WASM"/web/rnnlab_engine_nosimd.{js,wasm} "$SITE/"
+    cp "$WASM_NOSIMD"/web/rnnlab_engine_nosimd.{js,wasm} "$SITE/"
     [[ -x web/make_presets.sh ]] && web/make_presets.sh "$SITE"
   fi
   return 0
@@ -106,9 +110,6 @@ case "${1:-help}" in
     install_deps
     build_native
     build_wasm
-    log "wasm build without SIMD (build/wasm-nosimd)"
-    NODE_PATH=/usr/share/nodejs emcmake cmake -S . -B build/wasm-nosimd -DCMAKE_BUILD_TYPE=Release -DRNNLAB_WASM_SIMD=OFF >/dev/null
-    NODE_PATH=/usr/share/nodejs cmake --build build/wasm-nosimd -j "$JOBS" --target rnnlab_bench rnnlab_bench_web
     exec bench/run.sh "$@"
     ;;
   fuzz)

@@ -42,7 +42,9 @@ class EngineClient {
 
   start() {
     this.ready = false;
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    // "nosimd" in the page's address loads the fallback engine on purpose (to test it on a browser with SIMD).
+    const fallback = /nosimd/.test(location.search + location.hash) ? '?nosimd' : '';
+    const worker = new Worker(new URL('./worker.js' + fallback, import.meta.url), { type: 'module' });
     this.worker = worker;
     app.worker += 1;
     worker.onmessage = (e) => {
@@ -79,7 +81,7 @@ class EngineClient {
   receive(msg) {
     if (msg.kind === Rep.READY) {
       this.ready = true;
-      this.onReady();
+      this.onReady(msg);
       return;
     }
     if (msg.kind === Rep.ERROR && msg.fatal) {
@@ -935,9 +937,13 @@ async function onLoadModel(file) {
 // ---------------------------------------------------------------------------------------------------------------
 // Wiring
 
-function onReady() {
+function onReady(msg) {
   app.ready = true;
-  $('engine-status').textContent = 'Engine ready: WebAssembly in a background worker.';
+  app.simd = msg.simd;
+  $('engine-status').textContent = msg.simd
+    ? 'Engine ready: WebAssembly in a background worker.'
+    : 'Engine ready, without SIMD: this browser lacks WebAssembly SIMD, so training runs several times slower. ' +
+      'A current Chrome, Edge, Firefox or Safari is much faster.';
   renderControls();
   refreshStats();
   onConfigChanged();

@@ -1,7 +1,6 @@
 // The engine worker: the only place that runs WebAssembly. It owns one model (an embind Session), trains it in
 // chunks of ~40 ms, and between chunks answers whatever the page asked (pause, sample, save, ...).
 // Message kinds and fields: protocol.js.
-import createEngine from './rnnlab_engine.js';
 import { Req, Rep, Limits, message } from './protocol.js';
 
 const CHUNK_MS = 40;              // one training burst; a pause or sample request waits at most this long (or one step)
@@ -290,15 +289,18 @@ function safeHandle(msg) {
   }
 }
 
+// The engine comes in two builds: wasm SIMD (fast) and a fallback without SIMD for browsers that lack it. This tiny
+// module's one function (i32.const 0; i8x16.splat; i8x16.popcnt) returns a v128, so validate() tells which to load.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const simd = typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE) &&
+  !new URL(self.location.href).searchParams.has('nosimd');   // ?nosimd: the fallback on purpose (tests)
+
 try {
+  const { default: createEngine } = await import(simd ? './rnnlab_engine.js' : './rnnlab_engine_nosimd.js');
   engine = await createEngine();
-  post(Rep.READY, 0, 0, {});
+  post(Rep.READY, 0, 0, { simd });
   for (const msg of early.splice(0)) safeHandle(msg);
 } catch (e) {
-  const simd = typeof WebAssembly === 'object' && WebAssembly.validate(new Uint8Array([
-    0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
-  const why = simd ? String(e && e.message ? e.message : e)
-                   : 'this browser does not support WebAssembly SIMD, which the engine needs (any current Chrome, ' +
-                     'Edge, Firefox or Safari does)';
-  post(Rep.ERROR, 0, 0, { message: 'The engine could not start: ' + why, fatal: true });
+  post(Rep.ERROR, 0, 0, { message: 'The engine could not start: ' + String(e && e.message ? e.message : e), fatal: true });
 }
