@@ -143,6 +143,38 @@ TEST_CASE("the divergence guard keeps non-finite updates out of the weights", "[
   CHECK(ok.lr == Approx(0.05f));
 }
 
+TEST_CASE("a run that blows up is flagged and can go back to its last good state", "[session]") {
+  Config c = tiny_config(CellType::rnn_tanh);
+  c.optim.type = OptimizerType::sgd;
+  c.optim.momentum = 0.99f;
+  c.optim.clip = ClipMode::none;
+  c.optim.lr = 10.0f;   // absurd but accepted: the loss explodes (finite, far above ln V)
+  Session s(tiny_corpus(), c);
+  CHECK(s.restore_last_good() == -1);
+  int first_diverging = -1;
+  for (int i = 0; i < 400 && first_diverging < 0; ++i)
+    if (s.train_step().diverging) first_diverging = i;
+  REQUIRE(first_diverging >= 0);
+  const int64_t good = s.last_good_step();
+  REQUIRE(good >= 1);
+  CHECK(good <= first_diverging + 1);
+
+  // Going back restores exactly the state a fresh run had at that step.
+  CHECK(s.restore_last_good() == good);
+  Session replay(tiny_corpus(), c);
+  for (int64_t i = 0; i < good; ++i) replay.train_step();
+  CHECK(s.params() == replay.params());
+  c.optim.lr = 0.01f;
+  s.set_learning_rate(0.01f);
+  replay.set_learning_rate(0.01f);
+  for (int i = 0; i < 5; ++i) CHECK(s.train_step().loss == replay.train_step().loss);
+
+  // A healthy run is never flagged.
+  Session calm(tiny_corpus(), tiny_config(CellType::lstm));
+  for (int i = 0; i < 100; ++i) CHECK_FALSE(calm.train_step().diverging);
+  CHECK(calm.last_good_step() > 100 - Session::kGoodEvery);   // snapshots are at most kGoodEvery steps old
+}
+
 TEST_CASE("clipping reports the norm and whether it clipped", "[session]") {
   Config c = tiny_config(CellType::lstm);
   c.optim.clip_value = 1e-3f;

@@ -167,6 +167,7 @@ class WebSession {
         o.set("gradNorm", number_or_null(r.grad_norm));
         o.set("clipped", r.clipped);
         o.set("rejected", r.rejected);
+        o.set("diverging", r.diverging);
         o.set("stateReset", r.state_reset);
         o.set("lr", r.lr);
         o.set("epoch", r.epoch);
@@ -216,6 +217,17 @@ class WebSession {
       return ok_result();
     });
   }
+
+  // Back to the last healthy training state (see Session::restore_last_good): { ok, step } (step -1: none kept).
+  val restoreLastGood() {
+    return guarded([&] {
+      val r = ok_result();
+      r.set("step", static_cast<double>(need().restore_last_good()));
+      return r;
+    });
+  }
+
+  double lastGoodStep() { return session_ ? static_cast<double>(session_->last_good_step()) : -1.0; }
 
   val save(bool include_text) {
     return guarded([&] {
@@ -270,6 +282,8 @@ EMSCRIPTEN_BINDINGS(rnnlab_web) {
       .function("evaluate", &WebSession::evaluate)
       .function("sample", &WebSession::sample)
       .function("setLearningRate", &WebSession::setLearningRate)
+      .function("restoreLastGood", &WebSession::restoreLastGood)
+      .function("lastGoodStep", &WebSession::lastGoodStep)
       .function("save", &WebSession::save)
       .function("exportSafetensors", &WebSession::exportSafetensors);
 }

@@ -81,6 +81,18 @@ void Session::attach_text(std::string_view utf8_text) {
   }
 }
 
+int64_t Session::restore_last_good() {
+  if (!good_ || !batcher_) return -1;
+  params_ = good_->params;
+  optimizer_.slots() = good_->slots;
+  step_ = good_->step;
+  train_rng_.set_state(good_->rng);
+  batcher_->restore(good_->cursor.position, good_->cursor.epoch);
+  train_state_ = good_->state;
+  healthy_streak_ = 0;
+  return static_cast<int64_t>(step_);
+}
+
 double Session::epoch() const {
   if (batcher_) return batcher_->epoch_progress();
   return pending_cursor_ ? static_cast<double>(pending_cursor_->epoch) : 0.0;
@@ -127,8 +139,18 @@ StepReport Session::train_step() {
     ++rejected_;
     train_state_ = state_before;
   } else {
+    // A confident model that is badly wrong: a loss far above ln V, what knowing nothing costs.
+    r.diverging = r.loss > 2.0 * std::log(static_cast<double>(vocab_.size()));
     ++step_;
     optimizer_.apply(params_.data(), grads_.data(), step_, r.lr);
+    if (r.diverging) {
+      healthy_streak_ = 0;
+    } else if (++healthy_streak_ >= kGoodEvery || !good_) {
+      // The whole training state after a healthy step, consistent with itself (as a checkpoint would hold it).
+      healthy_streak_ = 0;
+      good_ = GoodState{params_, optimizer_.slots(), step_, train_rng_.state(),
+                        Cursor{batcher_->position(), batcher_->epoch()}, train_state_};
+    }
   }
   r.step = step_;
   r.epoch = batcher_->epoch_progress();

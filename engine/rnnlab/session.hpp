@@ -30,6 +30,7 @@ struct StepReport {
   bool clipped = false;
   bool rejected = false;    // non-finite loss or gradient: the weights and optimizer state were not touched
   bool state_reset = false; // the streams started a new pass over the text, so the hidden state was zeroed
+  bool diverging = false;   // finite, but worse than twice a know-nothing model's loss (ln V): the run is blowing up
   float lr = 0;             // learning rate used
   double epoch = 0;         // passes over the training text so far (fractional)
 };
@@ -89,6 +90,12 @@ class Session {
 
   // Divergence recovery and schedules read the base rate from here.
   void set_learning_rate(float lr);
+  // Every kGoodEvery healthy steps (accepted, not diverging) the session keeps a copy of its training state. A run
+  // that blew up can go back to it: weights, optimizer moments, step, cursor and carried state as they were.
+  // Returns the step restored to, or -1 when no snapshot exists yet.
+  static constexpr int kGoodEvery = 25;
+  int64_t restore_last_good();
+  int64_t last_good_step() const { return good_ ? static_cast<int64_t>(good_->step) : -1; }
 
   const Config& config() const { return config_; }
   const Vocab& vocab() const { return vocab_; }
@@ -137,6 +144,17 @@ class Session {
   std::optional<Cursor> pending_cursor_;
   RecurrentState<float> pending_state_;
   bool text_identity_known_ = false;    // false after a safetensors import: any text may be attached
+
+  struct GoodState {
+    Slab<float> params;
+    std::vector<Slab<float>> slots;
+    uint64_t step = 0;
+    Rng::State rng{};
+    Cursor cursor;
+    RecurrentState<float> state;
+  };
+  std::optional<GoodState> good_;
+  int healthy_streak_ = 0;
 
   ForwardCache<float> cache_;
   std::vector<int32_t> inputs_, targets_;   // (T*B) time-major

@@ -133,6 +133,29 @@ describe('messages for bad inputs', { timeout: 4 * LONG }, () => {
     await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: 30_000 });
   });
 
+  it('a real blow-up (learning rate 10, no clipping): paused, then back to the last good weights', async () => {
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.waitForFunction(() => window.app.state === 'none', null, { timeout: 30_000 });
+    await page.getByLabel('Cell').selectOption('rnn');
+    await page.getByLabel('Optimizer').selectOption('sgd');
+    await page.getByLabel('Gradient clipping').selectOption('none');
+    await page.getByLabel('Learning rate').fill('10');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await trainAlert().getByText(/the loss has exploded to .* far worse than guessing/).waitFor({ timeout: LONG });
+    await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: 30_000 });
+    const blownUp = (await appState(page)).step;
+    const back = page.getByRole('button', { name: /^Go back to step \d+ with learning rate 1 and resume$/ });
+    const goodStep = Number((await back.textContent()).match(/step ([\d,]+)/)[1].replace(/,/g, ''));
+    assert.ok(goodStep < blownUp, `last good step ${goodStep} is before the blow-up at ${blownUp}`);
+    await page.screenshot({ path: screenshotPath('exploded-1280.png') });
+    await back.click();
+    await trainAlert().getByText(/Learning rate lowered to 1; training resumed from the last good weights \(step/)
+      .waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: 30_000 });
+    assert.equal(await page.getByLabel('Learning rate').inputValue(), '1');
+  });
+
   it('had no page errors and made no requests beyond its own files', () => {
     assert.deepEqual(page.problems, []);
   });

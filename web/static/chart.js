@@ -41,6 +41,17 @@ export class LossChart {
     this.request();
   }
 
+  // After going back to an earlier training state: forget everything measured after `step`.
+  truncate(step) {
+    const n = this.steps.findIndex((s) => s > step);
+    if (n >= 0) {
+      this.steps.length = n;
+      this.raw.length = n;
+    }
+    this.val = this.val.filter((v) => v.step <= step);
+    this.request();
+  }
+
   addTrain(step, bits) {
     this.steps.push(step);
     this.raw.push(bits);

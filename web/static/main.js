@@ -270,13 +270,16 @@ function showMessage(boxId, textId, text, kind = 'error') {
   $(textId || boxId).textContent = text || '';
 }
 
-function trainMessage(text, kind = 'error', offerLowerLr = null) {
+function trainMessage(text, kind = 'error', offerLowerLr = null, goBackTo = null) {
   showMessage('train-message', 'train-message-text', text, kind);
   const b = $('lower-lr-button');
   b.hidden = offerLowerLr === null;
   if (offerLowerLr !== null) {
-    b.textContent = `Lower the learning rate to ${fmtLr(offerLowerLr)} and resume`;
+    b.textContent = goBackTo === null
+      ? `Lower the learning rate to ${fmtLr(offerLowerLr)} and resume`
+      : `Go back to step ${fmtInt(goBackTo)} with learning rate ${fmtLr(offerLowerLr)} and resume`;
     b.dataset.lr = String(offerLowerLr);
+    b.dataset.restore = goBackTo === null ? '' : '1';
   }
   if (text && kind === 'error') app.lastError = text;
 }
@@ -764,11 +767,18 @@ function onReport(msg) {
       break;
     case Rep.DIVERGED: {
       const lower = Math.max(1e-8, msg.lr / 10);
-      trainMessage(`Training paused: ${msg.count} steps in a row were rejected because the loss or a gradient was ` +
-        `not a finite number (the model diverged). The weights are still those of step ${fmtInt(msg.step)}. ` +
-        `Lower the learning rate (now ${fmtLr(msg.lr)})` +
-        ($('cfg-clip').value === 'none' ? ', and turn on gradient clipping (applies after Reset)' : '') +
-        ', then resume.', 'error', lower);
+      const clipHint = $('cfg-clip').value === 'none' ? ', and turn on gradient clipping (applies after Reset)' : '';
+      if (msg.reason === 'exploding') {
+        const guess = Math.log2(textStats?.vocabSize || 2);
+        trainMessage(`Training paused: the loss has exploded to ${fmtBits(msg.bits)} bits/char, far worse than ` +
+          `guessing (${fmtBits(guess)} bits/char): the learning rate (${fmtLr(msg.lr)}) is too high${clipHint}. ` +
+          (msg.lastGoodStep >= 0 ? `The last good weights are those of step ${fmtInt(msg.lastGoodStep)}.` : ''),
+          'error', lower, msg.lastGoodStep >= 0 ? msg.lastGoodStep : null);
+      } else {
+        trainMessage(`Training paused: ${msg.count} steps in a row were rejected because the loss or a gradient was ` +
+          `not a finite number (the model diverged). The weights are still those of step ${fmtInt(msg.step)}. ` +
+          `Lower the learning rate (now ${fmtLr(msg.lr)})${clipHint}, then resume.`, 'error', lower);
+      }
       break;
     }
     case Rep.ERROR:
@@ -782,14 +792,24 @@ function onReport(msg) {
 async function onLowerLr() {
   const lr = Number($('lower-lr-button').dataset.lr);
   $('cfg-lr').value = fmtLr(lr);
+  const restore = $('lower-lr-button').dataset.restore === '1';
+  let reply;
   try {
-    await client.request(Req.SET_LR, gen, { lr });
+    reply = await client.request(Req.SET_LR, gen, { lr, restore });
   } catch (e) {
     if (!e.reset) trainMessage(sentence(e.message));
     return;
   }
   model.lr = lr;
-  trainMessage(`Learning rate lowered to ${fmtLr(lr)}; training resumed from the last good weights.`, 'info');
+  if (restore) {
+    app.step = reply.step;
+    app.valHistory = app.valHistory.filter((v) => v.step <= reply.step);
+    recent = [];
+    chart.truncate(reply.step);
+    statusDirty = true;
+  }
+  trainMessage(`Learning rate lowered to ${fmtLr(lr)}; training resumed from the last good weights` +
+    (restore ? ` (step ${fmtInt(reply.step)}).` : '.'), 'info');
   onConfigChanged();
   if (state === 'paused') {
     setState('training');

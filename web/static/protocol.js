@@ -15,7 +15,7 @@ export const Req = Object.freeze({
   TRAIN: 'train',              // {} -> PROGRESS ... then PAUSED (or DIVERGED)
   PAUSE: 'pause',              // {} -> PAUSED (at the next chunk boundary)
   SAMPLE: 'sample',            // { options } -> SAMPLE_CHUNK ... SAMPLE_DONE
-  SET_LR: 'setLr',             // { lr } -> LR_SET
+  SET_LR: 'setLr',             // { lr, restore? } -> LR_SET { lr, step }; restore: back to the last good state
   SAVE: 'save',                // {} -> FILE { bytes, name }
   EXPORT: 'export',            // {} -> FILE (safetensors)
   DEBUG_REJECT: 'debugReject', // { count } test hook: report the next `count` steps as rejected (see worker.js)
@@ -30,7 +30,7 @@ export const Rep = Object.freeze({
   PROGRESS: 'progress',        // { reports: [...], eval?, charsPerSec, step, epoch }
   TIMELINE: 'timeline',        // { step, text } a sample taken during training
   PAUSED: 'paused',            // { step, reason: 'request' | 'diverged' | 'error' }
-  DIVERGED: 'diverged',        // { step, lr, count } too many rejected steps in a row: training paused
+  DIVERGED: 'diverged',        // { step, lr, count, reason: 'nonfinite'|'exploding', bits, lastGoodStep }: paused
   SAMPLE_CHUNK: 'sampleChunk', // { text } more characters of a sample in progress
   SAMPLE_DONE: 'sampleDone',   // { text, primeUsed, primeSkipped }
   LR_SET: 'lrSet',             // { lr }

@@ -104,6 +104,7 @@ async function trainLoop(myRun) {
   let lastEval = performance.now();
   let evalMs = 0;                  // what the last evaluation cost
   let streak = 0;
+  let nonFinite = false;           // the current streak holds a non-finite (rejected) step
   const charsPerStep = model.batch * model.unroll;
   while (run === myRun) {
     // Stop exactly at the next timeline step, so its sample is labelled with a round number.
@@ -116,7 +117,7 @@ async function trainLoop(myRun) {
       return;
     }
     const reports = res.reports;
-    let diverged = false;
+    let diverged = null;             // { reason, bits } once MAX_REJECTED_STREAK bad steps came in a row
     for (const r of reports) {
       if (simulatedRejections > 0) {
         // Test hook only (see DEBUG_REJECT): the engine's own guard is exercised by the native tests; no
@@ -126,8 +127,15 @@ async function trainLoop(myRun) {
         r.loss = null;
         r.gradNorm = null;
       }
-      streak = r.rejected ? streak + 1 : 0;
-      if (streak >= MAX_REJECTED_STREAK) diverged = true;
+      // Non-finite steps (rejected by the engine) and finite losses far above a know-nothing model's (the
+      // engine's `diverging`) both mean the run is blowing up.
+      streak = r.rejected || r.diverging ? streak + 1 : 0;
+      if (streak === 0) nonFinite = false;
+      if (r.rejected) nonFinite = true;
+      if (streak >= MAX_REJECTED_STREAK && !diverged) {
+        // Described by the streak itself: later steps of the same chunk may look healthy again.
+        diverged = { reason: nonFinite ? 'nonfinite' : 'exploding', bits: r.loss === null ? null : r.loss / Math.LN2 };
+      }
     }
     const last = reports[reports.length - 1];
     model.step = last.step;
@@ -157,7 +165,11 @@ async function trainLoop(myRun) {
 
     if (diverged) {
       run = null;
-      post(Rep.DIVERGED, myRun.requestId, gen, { step: model.step, lr: model.lr, count: MAX_REJECTED_STREAK });
+      post(Rep.DIVERGED, myRun.requestId, gen, {
+        step: model.step, lr: model.lr, count: MAX_REJECTED_STREAK,
+        reason: diverged.reason, bits: diverged.bits,
+        lastGoodStep: session.lastGoodStep(),
+      });
       post(Rep.PAUSED, myRun.requestId, gen, { step: model.step, reason: 'diverged', eval: evaluate() });
       return;
     }
@@ -257,7 +269,14 @@ function handle(msg) {
       const res = session.setLearningRate(msg.lr);
       if (!res.ok) return post(Rep.ERROR, id, gen, { message: res.error });
       model.lr = msg.lr;
-      return post(Rep.LR_SET, id, gen, { lr: msg.lr });
+      if (msg.restore) {   // after a blow-up: back to the last healthy weights, optimizer state and cursor
+        const back = session.restoreLastGood();
+        if (back.ok && back.step >= 0) {
+          model.step = back.step;
+          model.nextTimeline = nextTimelineStep(model.step);
+        }
+      }
+      return post(Rep.LR_SET, id, gen, { lr: msg.lr, step: model.step });
     }
     case Req.SAVE:
       if (!needModel()) return;
