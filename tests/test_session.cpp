@@ -213,3 +213,19 @@ TEST_CASE("bad input gets a clear ConfigError", "[session]") {
   bad.model.layers = 9;
   CHECK_THROWS_AS(Session(tiny_corpus(), bad), ConfigError);
 }
+
+TEST_CASE("measure_text reports what a session would, without a model", "[session]") {
+  const std::string text = tiny_corpus() + "\xff\xfe invalid bytes and 🙂";
+  const Config c = tiny_config(CellType::gru);
+  const TextStats m = measure_text(text, c);
+  const TextStats& s = Session(text, c).text_stats();
+  CHECK(m.bytes == s.bytes);
+  CHECK(m.chars == s.chars);
+  CHECK(m.invalid_replaced == 2);
+  CHECK(m.invalid_replaced == s.invalid_replaced);
+  CHECK(m.vocab_size == s.vocab_size);
+  CHECK(m.train_chars == s.train_chars);
+  CHECK(m.val_chars == s.val_chars);
+  CHECK(m.train_chars + m.val_chars == m.chars);
+  CHECK_THROWS_AS(measure_text("", c), ConfigError);
+}

@@ -14,7 +14,27 @@ Vocab vocab_for(std::string_view utf8_text, const Config& config) {
   return Vocab::build(decoded.text, config.vocab.max_size, config.vocab.min_count);
 }
 
+TextStats stats_of(size_t bytes, const Utf8Decoded& decoded, const Vocab& vocab, const TextSplit& split) {
+  TextStats s;
+  s.bytes = bytes;
+  s.chars = decoded.text.size();
+  s.invalid_replaced = decoded.replaced;
+  s.vocab_size = vocab.size();
+  s.collapsed_distinct = vocab.collapsed_distinct();
+  s.collapsed_occurrences = vocab.collapsed_occurrences();
+  s.train_chars = split.train.size();
+  s.val_chars = split.val.size();
+  return s;
+}
+
 }  // namespace
+
+TextStats measure_text(std::string_view utf8_text, const Config& config) {
+  validate(config);
+  const Utf8Decoded decoded = decode_utf8(utf8_text);
+  const Vocab vocab = Vocab::build(decoded.text, config.vocab.max_size, config.vocab.min_count);
+  return stats_of(utf8_text.size(), decoded, vocab, split_text(vocab.encode(decoded.text), config.train.val_fraction));
+}
 
 uint64_t text_fingerprint(std::string_view bytes) {
   uint64_t h = 0xcbf29ce484222325ull;
@@ -51,15 +71,7 @@ void Session::set_text(std::string_view utf8_text, bool check_same) {
   text_.assign(utf8_text);
   text_hash_ = text_fingerprint(utf8_text);
   text_identity_known_ = true;
-  stats_ = TextStats{};
-  stats_.bytes = utf8_text.size();
-  stats_.chars = decoded.text.size();
-  stats_.invalid_replaced = decoded.replaced;
-  stats_.vocab_size = vocab_.size();
-  stats_.collapsed_distinct = vocab_.collapsed_distinct();
-  stats_.collapsed_occurrences = vocab_.collapsed_occurrences();
-  stats_.train_chars = split.train.size();
-  stats_.val_chars = split.val.size();
+  stats_ = stats_of(utf8_text.size(), decoded, vocab_, split);
   split_ = std::move(split);
   batcher_.emplace(batcher);
   train_state_ = net_.zero_state(config_.train.batch);

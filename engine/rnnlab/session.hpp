@@ -160,6 +160,10 @@ class Session {
   std::vector<int32_t> inputs_, targets_;   // (T*B) time-major
 };
 
+// The statistics a Session would report for this text under this config, without building a model (for a text
+// panel that updates as a person types). Throws ConfigError like the Session constructor.
+TextStats measure_text(std::string_view utf8_text, const Config& config);
+
 // 64-bit FNV-1a: identifies the training text inside checkpoints.
 uint64_t text_fingerprint(std::string_view bytes);
 
