@@ -84,7 +84,8 @@ void gemv_n(int M, int K, float alpha, const float* A, long lda, const float* x,
     for (; k + 4 <= K; k += 4, a += 4 * lda)
       for (int u = 0; u < 4; ++u)
         s[u] = wasm_f32x4_add(s[u], wasm_f32x4_mul(wasm_v128_load(a + u * lda), wasm_v128_load32_splat(x + k + u)));
-    for (; k < K; ++k, a += lda) s[0] = wasm_f32x4_add(s[0], wasm_f32x4_mul(wasm_v128_load(a), wasm_v128_load32_splat(x + k)));
+    for (; k < K; ++k, a += lda)
+      s[0] = wasm_f32x4_add(s[0], wasm_f32x4_mul(wasm_v128_load(a), wasm_v128_load32_splat(x + k)));
     finish4(wasm_f32x4_add(wasm_f32x4_add(s[0], s[1]), wasm_f32x4_add(s[2], s[3])), alpha, beta, y + i);
   }
   for (; i < M; ++i) {

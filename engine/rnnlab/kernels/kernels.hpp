@@ -32,16 +32,18 @@ namespace rnnlab::kernels {
 void f32_gemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
                   const float* B, int ldb, float beta, float* C, int ldc);
 // GotoBLAS-style: op(B) packed into KC x 4 panels, op(A) into 8 x KC panels (packing absorbs the
-// transposes), 8x4 micro-kernel with f32x4 mul+add (no FMA in this toolchain). N == 1 takes a
-// dedicated GEMV path that streams A without packing.
+// transposes), 8x4 micro-kernel with f32x4 mul+add (no FMA in this toolchain). Small N reads A in place
+// instead of packing it: a GEMV for N == 1, dot-product / axpy kernels up to N = 4 (trans_a) or 8.
 void f32_gemm_simd128(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
                       const float* B, int ldb, float beta, float* C, int ldc);
 
 // ---------------------------------------------------------------------------------------------------
 // Pre-packed A. The recurrent product reuses the same weights for all T time steps of a chunk (forward
-// W_hh . h_{t-1}, backward W_hh^T . dgates_t), so pack op(A) once per optimizer step and skip the per-call
-// packing, which for the recurrent shape (M=1024, N=32, K=256) costs about as much as a third of the
-// multiply itself. Invalidate (re-pack) whenever A changes, i.e. after every optimizer step.
+// W_hh . h_{t-1}, backward W_hh^T . dgates_t), so pack op(A) once per chunk and skip the per-call packing:
+// for the W1 recurrent shape (M=1024, N=32, K=256) packing costs ~30-40 us against ~350 us for the
+// multiply (node). Re-pack whenever A changes, i.e. after every optimizer step. It does not pay for a
+// single product: sampling one step at a time should call f32_gemm_simd128 (its GEMV path reads A in
+// place) rather than pack for every character.
 //
 // Layout: panels of 8 rows of op(A): panels[(p * K + k) * 8 + r] = op(A)(8p + r, k), rows past M are 0.
 // Size: ceil(M/8) * K * 8 floats.
@@ -60,10 +62,11 @@ void f32_gemm_packed_simd128(const PackedA& A, bool trans_b, int N, float alpha,
                              float beta, float* C, int ldc);
 
 // ---------------------------------------------------------------------------------------------------
-// Fused pointwise cell kernels. The _simd128 twins use sigmoid(x) = 1 / (1 + exp(-x)) and a tanh made of
-// an odd polynomial near 0 and 1 - 2 / (exp(2|x|) + 1) elsewhere, with a 6th-degree exp: max relative
-// error about 2e-7 (tests allow 1e-6), saturating to exactly 0 / +-1 for large |x|, +-inf handled,
-// NaN in -> NaN out. The _ref twins use std::exp / std::tanh.
+// Fused pointwise cell kernels. The _simd128 twins use sigmoid(x) = 1 / (1 + exp(-x)) with a 6th-degree
+// exp (max relative error 1.5e-7) and tanh(x) = x P(x^2) / Q(x^2), a degree-4/4 rational fit (max
+// relative error 3.5e-7); tests allow 1e-6. Both saturate to exactly 0 / 1 / +-1 (sigmoid for |x| >~ 17
+// on the high side, 0 below -88; tanh for |x| > 9.02), +-inf handled, tanh(+-0) = +-0, NaN in -> NaN
+// out (simd.hpp). The _ref twins use std::exp / std::tanh.
 
 // LSTM forward, one time step.
 //   in:  gates (4H, B) pre-activations [i, f, g, o] (input + recurrent products + both biases summed)

@@ -51,17 +51,17 @@ RNNLAB_ALWAYS_INLINE float hmax(v128_t v) {
   return wasm_f32x4_extract_lane(s, 0);
 }
 
-// exp(x), max relative error ~1.5e-7 for x in [-87.33, 88.72].
-//   x > 88.72 (ln FLT_MAX) -> +inf;  x < -87.33 (ln FLT_MIN) -> 0 (results that would be denormal
-//   are flushed: absolute error < 1.2e-38);  NaN -> NaN.
+// exp(x) without the underflow fix-up, for sigmoid's 1 / (1 + exp(-x)), where both ends saturate
+// anyway. Max relative error ~1.5e-7 for x in [-87.33, 88.37];
+// x > 88.37 gives +inf (the true overflow is at 88.72), x < -87.33 gives ~1.2e-38 (not 0); NaN -> NaN.
 // Method: n = round(x / ln 2), r = x - n ln 2 in [-ln2/2, ln2/2] (Cody-Waite split of ln 2 so n * ln2_hi
 // is exact without FMA), exp(r) = 1 + r + r^2 P(r) with P a degree-4 minimax fit (truncation error
 // 3e-9), then scale by 2^n built directly in the exponent bits.
-RNNLAB_ALWAYS_INLINE v128_t exp(v128_t x) {
+RNNLAB_ALWAYS_INLINE v128_t exp_core(v128_t x) {
   // pmin/pmax are single minps/maxps in V8 (min/max need a NaN-fixing sequence); with x as the first
-  // operand they return x when x is NaN, so NaN flows through.
-  // 88.37: largest clamp with round(x / ln 2) <= 127, so 2^n is a normal float.
-  v128_t xc = wasm_f32x4_pmax(wasm_f32x4_pmin(x, splat(88.37f)), splat(-87.3365479f));
+  // operand they return x when x is NaN, so NaN flows through. The clamps keep n in [-126, 128]:
+  // n = 128 builds the bit pattern of +inf, which is the overflow result we want.
+  v128_t xc = wasm_f32x4_pmax(wasm_f32x4_pmin(x, splat(88.8f)), splat(-87.3365479f));
   // Adding 1.5 * 2^23 rounds x/ln2 to the nearest integer n and leaves n in the low mantissa bits.
   const v128_t shifter = splat(12582912.0f);
   v128_t t = wasm_f32x4_add(wasm_f32x4_mul(xc, splat(1.44269502f)), shifter);
@@ -76,41 +76,46 @@ RNNLAB_ALWAYS_INLINE v128_t exp(v128_t x) {
   p = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r);
   p = wasm_f32x4_add(p, splat(1.0f));
   // The low bits of t hold n (two's complement); shifting them into the exponent field and adding the
-  // bias gives the bit pattern of 2^n for n in [-126, 127].
+  // bias gives the bit pattern of 2^n (n = 128: +inf).
   v128_t scale = wasm_i32x4_add(wasm_i32x4_shl(t, 23), wasm_i32x4_splat(127 << 23));
-  v128_t y = wasm_f32x4_mul(p, scale);
-  y = wasm_v128_andnot(y, wasm_f32x4_lt(x, splat(-87.3365479f)));            // underflow -> 0
-  y = wasm_v128_bitselect(splat(__builtin_inff()), y, wasm_f32x4_gt(x, splat(88.7228394f)));  // overflow
-  return y;
+  return wasm_f32x4_mul(p, scale);
 }
 
-// sigmoid(x) = 1 / (1 + exp(-x)): relative accuracy holds in the small tail (x -> -inf gives tiny, not
-// 0 - 0.5 cancellation), and the ends come out exact: exp(-x) = inf -> 0, exp(-x) = 0 -> 1.
+// exp(x) for softmax: as exp_core, and x < -87.33 (ln FLT_MIN) gives exactly 0 (results that would be
+// subnormal are flushed: absolute error < 1.2e-38).
+RNNLAB_ALWAYS_INLINE v128_t exp(v128_t x) {
+  return wasm_v128_andnot(exp_core(x), wasm_f32x4_lt(x, splat(-87.3365479f)));
+}
+
+// sigmoid(x) = 1 / (1 + exp(-x)): relative accuracy holds in the small tail (no 0.5 - 0.5 cancellation
+// as in 0.5 + 0.5 tanh(x/2)), and the ends come out exact: exp(-x) = inf -> 0, exp(-x) ~ 1e-38 -> 1.
 RNNLAB_ALWAYS_INLINE v128_t sigmoid(v128_t x) {
   const v128_t one = splat(1.0f);
-  return wasm_f32x4_div(one, wasm_f32x4_add(one, exp(wasm_f32x4_neg(x))));
+  return wasm_f32x4_div(one, wasm_f32x4_add(one, exp_core(wasm_f32x4_neg(x))));
 }
 
-// tanh(x), computed on a = |x| with the sign of x put back at the end (so tanh(-0) = -0):
-//   a <  0.625: a + a^3 P(a^2), P degree-4 fit of relative error (truncation 4.4e-9). The exp formula
-//               would lose bits to cancellation here (1 - 2/(e^2a + 1) for a = 1e-3 keeps ~13 bits).
-//   a >= 0.625: 1 - 2 / (exp(2a) + 1); a >= 9.1 rounds to exactly 1, inf -> 1.
-// Both are computed and blended (branch-free). NaN fails a < 0.625 and flows through exp.
+// tanh(x) = x P(x^2) / Q(x^2), P and Q degree 4 with P(0) = Q(0) = 1, fitted for relative error on
+// |x| <= 9.1 (fit error 2.4e-8; evaluated in float with rounded coefficients ~3.3e-7). No cancellation
+// near 0, and P(0) = Q(0) = 1 keep tanh(x) = x exactly for |x| < ~1e-4 (subnormals, -0 included).
+// |x| > 9.02 returns exactly +-1: from there on the true tanh rounds to 1 in float. NaN passes the
+// pmin/pmax clamp and fails the comparison, so NaN -> NaN.
 RNNLAB_ALWAYS_INLINE v128_t tanh(v128_t x) {
-  const v128_t one = splat(1.0f);
+  const v128_t xc = wasm_f32x4_pmax(wasm_f32x4_pmin(x, splat(9.1f)), splat(-9.1f));
+  const v128_t u = wasm_f32x4_mul(xc, xc);
+  v128_t p = splat(1.32454794e-08f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, u), splat(2.05360757e-05f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, u), splat(0.00349141471f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, u), splat(0.133776054f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, u), splat(1.0f));
+  v128_t q = splat(7.73356419e-07f);
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, u), splat(0.000327862159f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, u), splat(0.0258613899f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, u), splat(0.467109263f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, u), splat(1.0f));
+  const v128_t y = wasm_f32x4_div(wasm_f32x4_mul(xc, p), q);
   const v128_t sign = splat(-0.0f);
-  v128_t a = wasm_v128_andnot(x, sign);
-  v128_t e = exp(wasm_f32x4_add(a, a));
-  v128_t big = wasm_f32x4_sub(one, wasm_f32x4_div(splat(2.0f), wasm_f32x4_add(e, one)));
-  v128_t u = wasm_f32x4_mul(a, a);
-  v128_t p = splat(-0.00570524717f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, u), splat(0.0206393152f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, u), splat(-0.0537397824f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, u), splat(0.133314431f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, u), splat(-0.333332807f));
-  v128_t small = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_mul(a, u), p));
-  v128_t y = wasm_v128_bitselect(small, big, wasm_f32x4_lt(a, splat(0.625f)));
-  return wasm_v128_or(y, wasm_v128_and(x, sign));
+  const v128_t one_signed = wasm_v128_or(splat(1.0f), wasm_v128_and(x, sign));
+  return wasm_v128_bitselect(one_signed, y, wasm_f32x4_gt(wasm_v128_andnot(x, sign), splat(9.02f)));
 }
 
 // Loads/stores of the first `count` (0..4) floats, for the ragged end of a row or column. Going through
