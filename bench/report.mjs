@@ -10,7 +10,7 @@ const median = (xs) => {
 };
 const groups = new Map();
 for (const r of rows) {
-  if (r.mode === 'learn') continue;
+  if (r.mode === 'learn' || r.mode === 'startup') continue;
   const key = `${r.system}|${r.workload}|${r.mode}`;
   if (!groups.has(key)) groups.set(key, []);
   groups.get(key).push(r.data.chars_per_s);
@@ -34,6 +34,10 @@ for (const w of ['W1', 'W2']) {
 }
 const heap = rows.filter((r) => r.mode === 'train' && r.data.wasm_heap_mb > 0 && r.workload === 'W1');
 if (heap.length) console.log(`\nW1 training, peak wasm heap: ${Math.max(...heap.map((r) => r.data.wasm_heap_mb))} MB`);
+for (const r of rows.filter((r) => r.mode === 'startup'))
+  console.log(`\npage start-up (navigation to engine ready), median of ${r.data.runs}: ${r.data.median_ms} ms; ` +
+    `engine .wasm ${r.data.wasm_gzip_bytes} bytes gzipped (glue ${r.data.js_glue_gzip_bytes}, ` +
+    `no-SIMD .wasm ${r.data.nosimd_wasm_gzip_bytes})`);
 for (const r of rows.filter((r) => r.mode === 'learn'))
   console.log(`\n${r.system} ${r.workload}: validation ${r.data.val_bpc} bits/char (${r.data.val_loss} nats) after ` +
     `${r.data.step} steps, ${r.data.train_time_s} s of training`);

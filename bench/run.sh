@@ -65,4 +65,8 @@ done
 
 echo "learning: W1, 500 steps, seed 1" >&2
 $BENCH learn --corpus "$CORPUS" --workload W1 --steps 500 --seed 1 | record native W1 learn
+if [[ -f site/rnnlab_engine.wasm ]]; then
+  echo "page start-up in headless Chromium" >&2
+  node bench/browser/startup.mjs site 5 | record wasm-chromium page startup
+fi
 node bench/report.mjs "$RESULTS"
