@@ -3,8 +3,9 @@
 // The matrix products (input projection, recurrent product) happen outside; these functions take the summed
 // pre-activations of one time step for B streams and apply the gate nonlinearities. Layouts are column-major
 // (rows, B): column b holds stream b, and the gate blocks of G*H rows follow torch.nn's order.
-// These templates are the reference definition (used in double for gradient checks); the float path may
-// route to the SIMD kernels in kernels/, which are tested against this behaviour.
+// The *_reference templates are the one definition of the math: the double path (gradient checks) and the native
+// float path use them, and the kernels' scalar twins (kernels/pointwise_ref.cpp) are these same templates. The
+// dispatchers below (rnn_forward, lstm_forward, ...) send the wasm float path to the simd128 kernels instead.
 #pragma once
 #include <cmath>
 
@@ -22,19 +23,19 @@ inline S sigmoid(S x) {
 // ---- vanilla RNN: h = tanh(pre) --------------------------------------------------------------
 // pre (H,B) is overwritten with h.
 template <typename S>
-void rnn_forward(int H, int B, S* pre) {
+void rnn_forward_reference(int H, int B, S* pre) {
   for (int i = 0, n = H * B; i < n; ++i) pre[i] = std::tanh(pre[i]);
 }
 // dpre = dh * (1 - h^2)
 template <typename S>
-void rnn_backward(int H, int B, const S* h, const S* dh, S* dpre) {
+void rnn_backward_reference(int H, int B, const S* h, const S* dh, S* dpre) {
   for (int i = 0, n = H * B; i < n; ++i) dpre[i] = dh[i] * (S(1) - h[i] * h[i]);
 }
 
 // ---- LSTM: i,f,o = sigmoid, g = tanh; c = f*c_prev + i*g; h = o*tanh(c) ---------------------------
 // gates (4H,B): pre-activations in, activations out. c_prev, c, tanh_c, h: (H,B).
 template <typename S>
-void lstm_forward(int H, int B, S* gates, const S* c_prev, S* c, S* tanh_c, S* h) {
+void lstm_forward_reference(int H, int B, S* gates, const S* c_prev, S* c, S* tanh_c, S* h) {
   for (int b = 0; b < B; ++b) {
     S* g4 = gates + static_cast<size_t>(b) * 4 * H;
     const size_t o = static_cast<size_t>(b) * H;
@@ -50,7 +51,7 @@ void lstm_forward(int H, int B, S* gates, const S* c_prev, S* c, S* tanh_c, S* h
 // In: activated gates, c_prev, tanh_c, dh (H,B); dc (H,B) holds dL/dc from later steps and becomes dL/dc_prev.
 // Out: dgates (4H,B), the gradient w.r.t. the pre-activations.
 template <typename S>
-void lstm_backward(int H, int B, const S* gates, const S* c_prev, const S* tanh_c, const S* dh, S* dc, S* dgates) {
+void lstm_backward_reference(int H, int B, const S* gates, const S* c_prev, const S* tanh_c, const S* dh, S* dc, S* dgates) {
   for (int b = 0; b < B; ++b) {
     const S* g4 = gates + static_cast<size_t>(b) * 4 * H;
     S* d4 = dgates + static_cast<size_t>(b) * 4 * H;
@@ -66,6 +67,21 @@ void lstm_backward(int H, int B, const S* gates, const S* c_prev, const S* tanh_
       dc[o + j] = dct * f;
     }
   }
+}
+
+// ---- dispatch: the reference everywhere, except the wasm float path (specialised at the end of this file) ----
+template <typename S>
+inline void rnn_forward(int H, int B, S* pre) { rnn_forward_reference(H, B, pre); }
+template <typename S>
+inline void rnn_backward(int H, int B, const S* h, const S* dh, S* dpre) { rnn_backward_reference(H, B, h, dh, dpre); }
+template <typename S>
+inline void lstm_forward(int H, int B, S* gates, const S* c_prev, S* c, S* tanh_c, S* h) {
+  lstm_forward_reference(H, B, gates, c_prev, c, tanh_c, h);
+}
+template <typename S>
+inline void lstm_backward(int H, int B, const S* gates, const S* c_prev, const S* tanh_c, const S* dh, S* dc,
+                          S* dgates) {
+  lstm_backward_reference(H, B, gates, c_prev, tanh_c, dh, dc, dgates);
 }
 
 // ---- LSTM variants ("LSTM: A Search Space Odyssey") ---------------------------------------------------
@@ -151,7 +167,7 @@ void lstm_variant_backward(LstmVariant v, int H, int B, const S* gates, const S*
 // ---- GRU (torch): r = σ(xr + hr), z = σ(xz + hz), n = tanh(xn + r*hn), h = (1-z)*n + z*h_prev ----
 // xg (3H,B) = W_ih·x + b_ih, hg (3H,B) = W_hh·h_prev + b_hh. Out: act (3H,B) = [r, z, n], h (H,B).
 template <typename S>
-void gru_forward(int H, int B, const S* xg, const S* hg, const S* h_prev, S* act, S* h) {
+void gru_forward_reference(int H, int B, const S* xg, const S* hg, const S* h_prev, S* act, S* h) {
   for (int b = 0; b < B; ++b) {
     const size_t g = static_cast<size_t>(b) * 3 * H, o = static_cast<size_t>(b) * H;
     for (int j = 0; j < H; ++j) {
@@ -159,14 +175,14 @@ void gru_forward(int H, int B, const S* xg, const S* hg, const S* h_prev, S* act
       const S z = sigmoid(xg[g + H + j] + hg[g + H + j]);
       const S n = std::tanh(xg[g + 2 * H + j] + r * hg[g + 2 * H + j]);
       act[g + j] = r; act[g + H + j] = z; act[g + 2 * H + j] = n;
-      h[o + j] = (S(1) - z) * n + z * h_prev[o + j];
+      h[o + j] = n + z * (h_prev[o + j] - n);   // = (1-z)*n + z*h_prev, in torch's form (same rounding)
     }
   }
 }
 // Out: dxg (3H,B) gradient w.r.t. xg, dhg (3H,B) gradient w.r.t. hg, dh_prev (H,B) = dh*z, the direct path only
 // (the caller adds W_hh^T·dhg).
 template <typename S>
-void gru_backward(int H, int B, const S* act, const S* hg, const S* h_prev, const S* dh, S* dxg, S* dhg, S* dh_prev) {
+void gru_backward_reference(int H, int B, const S* act, const S* hg, const S* h_prev, const S* dh, S* dxg, S* dhg, S* dh_prev) {
   for (int b = 0; b < B; ++b) {
     const size_t g = static_cast<size_t>(b) * 3 * H, o = static_cast<size_t>(b) * H;
     for (int j = 0; j < H; ++j) {
@@ -180,6 +196,16 @@ void gru_backward(int H, int B, const S* act, const S* hg, const S* h_prev, cons
       dh_prev[o + j] = d * z;
     }
   }
+}
+
+template <typename S>
+inline void gru_forward(int H, int B, const S* xg, const S* hg, const S* h_prev, S* act, S* h) {
+  gru_forward_reference(H, B, xg, hg, h_prev, act, h);
+}
+template <typename S>
+inline void gru_backward(int H, int B, const S* act, const S* hg, const S* h_prev, const S* dh, S* dxg, S* dhg,
+                         S* dh_prev) {
+  gru_backward_reference(H, B, act, hg, h_prev, dh, dxg, dhg, dh_prev);
 }
 
 // ---- softmax + cross-entropy over the columns of logits (V,N) --------------------------------------
