@@ -30,6 +30,7 @@
 #include "rnnlab/session.hpp"
 #include "rnnlab/utf8.hpp"
 #include "rnnlab/vocab.hpp"
+#include "inspect_bindings.hpp"
 
 namespace {
 
@@ -149,6 +150,15 @@ class WebSession {
     });
   }
 
+  // A safetensors file (exportSafetensors, or PyTorch's parameter names with rnnlab's metadata): weights only.
+  val importSafetensors(const std::string& bytes) {
+    return guarded([&] {
+      auto next = Session::import_safetensors(bytes);
+      session_ = std::move(next);
+      return description();
+    });
+  }
+
   val info() {
     return guarded([&] { return description(); });
   }
@@ -237,6 +247,11 @@ class WebSession {
     });
   }
 
+  // The "Look inside" views (inspect_bindings.cpp): look(op, args) -> { ok, ... }.
+  val look(const std::string& op, const val& args) {
+    return guarded([&] { return rnnlab_web::look(need(), op, args); });
+  }
+
   val exportSafetensors() {
     return guarded([&] {
       val r = ok_result();
@@ -285,5 +300,7 @@ EMSCRIPTEN_BINDINGS(rnnlab_web) {
       .function("restoreLastGood", &WebSession::restoreLastGood)
       .function("lastGoodStep", &WebSession::lastGoodStep)
       .function("save", &WebSession::save)
-      .function("exportSafetensors", &WebSession::exportSafetensors);
+      .function("importSafetensors", &WebSession::importSafetensors)
+      .function("exportSafetensors", &WebSession::exportSafetensors)
+      .function("look", &WebSession::look);
 }

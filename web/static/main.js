@@ -3,6 +3,9 @@
 // only ever written with textContent.
 import { Req, Rep, Limits, message } from './protocol.js';
 import { LossChart } from './chart.js';
+import { initShare } from './share.js';
+import { initStorage } from './storage.js';
+import { initInspect } from './inspect.js';
 
 const $ = (id) => document.getElementById(id);
 const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
@@ -15,6 +18,12 @@ function fmtBytes(n) {
   if (n >= 1024 * 1024) return (n / 1024 ** 2).toFixed(n >= 100 * 1024 ** 2 ? 0 : 1) + ' MB';
   if (n >= 1024) return (n / 1024).toFixed(n >= 100 * 1024 ? 0 : 1) + ' KB';
   return n + ' bytes';
+}
+
+// A diverged model's perplexity can be astronomically large: keep it short enough for its box.
+function fmtPerplexity(p) {
+  if (!Number.isFinite(p)) return '∞';
+  return p < 1e5 ? p.toFixed(2) : p.toExponential(1);
 }
 
 function fmtLr(lr) {
@@ -720,7 +729,7 @@ function renderStatus() {
     best.textContent = `best ${fmtBits(app.bestVal.bits)} at step ${fmtInt(app.bestVal.step)}`;
     $('st-val').append(best);
   }
-  $('st-ppl').textContent = app.valBits === null ? '—' : Math.pow(2, app.valBits).toFixed(2);
+  $('st-ppl').textContent = app.valBits === null ? '—' : fmtPerplexity(Math.pow(2, app.valBits));
   $('st-speed').textContent = app.charsPerSec ? `${fmtInt(app.charsPerSec)} chars/s` : '—';
   $('st-grad').textContent = Number.isFinite(lastGrad) ? lastGrad.toFixed(3) : '—';
   const clipped = recent.filter((r) => r.clipped).length;
@@ -771,7 +780,8 @@ function onReport(msg) {
       if (msg.reason === 'exploding') {
         const guess = Math.log2(textStats?.vocabSize || 2);
         trainMessage(`Training paused: the loss has exploded to ${fmtBits(msg.bits)} bits/char, far worse than ` +
-          `guessing (${fmtBits(guess)} bits/char): the learning rate (${fmtLr(msg.lr)}) is too high${clipHint}. ` +
+          `guessing (${fmtBits(guess)} bits/char), so the learning rate (${fmtLr(msg.lr)}) is too high. ` +
+          `Lower it${clipHint}. ` +
           (msg.lastGoodStep >= 0 ? `The last good weights are those of step ${fmtInt(msg.lastGoodStep)}.` : ''),
           'error', lower, msg.lastGoodStep >= 0 ? msg.lastGoodStep : null);
       } else {
@@ -960,6 +970,7 @@ async function onLoadModel(file) {
 function onReady(msg) {
   app.ready = true;
   app.simd = msg.simd;
+  app.readyAt = performance.now();   // ms since navigation: the start-up figure bench/browser/startup.mjs reports
   $('engine-status').textContent = msg.simd
     ? 'Engine ready: WebAssembly in a background worker.'
     : 'Engine ready, without SIMD: this browser lacks WebAssembly SIMD, so training runs several times slower. ' +
@@ -975,8 +986,48 @@ function onFatal(text) {
   app.lastError = text;
 }
 
+// What storage.js needs to keep the run across reloads (see there).
+function storageApi() {
+  return {
+    isReady: () => app.ready,
+    snapshot: () => ({ state, gen, step: app.step }),
+    saveModel: async () => (await client.request(Req.SAVE, gen)).bytes,
+    history: () => ({
+      text: source && !source.readOnly ? $('text-input').value : null,
+      chart: { steps: chart.steps.slice(), raw: chart.raw.slice(), val: chart.val.slice() },
+      valHistory: app.valHistory.slice(), timeline: app.timeline.slice(),
+    }),
+    restore: async (record) => {
+      if (typeof record.text === 'string') setSource({ kind: 'typed', name: 'Your text', text: record.text });
+      const before = gen;
+      await onLoadModel(new File([record.bytes], 'the run kept from your last visit'));
+      if (gen === before || !model) return false;
+      if (typeof record.text === 'string') model.sourceVersion = sourceVersion;
+      const h = record.chart;
+      if (h && Array.isArray(h.steps) && Array.isArray(h.raw) && h.steps.length === h.raw.length) {
+        chart.steps = h.steps.slice();
+        chart.raw = h.raw.slice();
+        chart.val = Array.isArray(h.val) ? h.val.slice() : [];
+      }
+      if (Array.isArray(record.valHistory)) {
+        app.valHistory = record.valHistory.slice();
+        const last = app.valHistory[app.valHistory.length - 1];
+        if (last) app.valBits = last.bits;
+      }
+      if (Array.isArray(record.timeline)) for (const t of record.timeline) addTimeline(Number(t.step), String(t.text));
+      chart.request();
+      statusDirty = true;
+      renderPendingNote();
+      return true;
+    },
+    reset: () => { if (state !== 'none') onReset(); },
+  };
+}
+
 function init() {
   client = new EngineClient(onReport, onReady, onFatal);
+  // Section 6, Look inside (inspect.js): its requests go to the current model.
+  initInspect({ request: (op, args) => client.request(Req.LOOK, gen, { op, args }) });
 
   for (const b of document.querySelectorAll('.preset')) b.addEventListener('click', () => choosePreset(b.dataset.preset));
   $('file-button').addEventListener('click', () => $('file-input').click());
@@ -1061,7 +1112,12 @@ function init() {
 
   setFormValues(DEFAULTS);
   renderControls();
-  choosePreset('prose', { applySize: false });
+  // A share link in the address (share.js) brings its own text and settings.
+  const fromLink = initShare({ choosePreset, setSource, setFormValues, formValues, onConfigChanged });
+  // A run kept in IndexedDB (storage.js) comes back after a reload, unless a share link asks for another one.
+  initStorage(storageApi(), { restoreSaved: !fromLink }).then((restored) => {
+    if (!fromLink && !restored) choosePreset('prose', { applySize: false });
+  });
 }
 
 init();

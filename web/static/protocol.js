@@ -19,6 +19,7 @@ export const Req = Object.freeze({
   SAVE: 'save',                // {} -> FILE { bytes, name }
   EXPORT: 'export',            // {} -> FILE (safetensors)
   DEBUG_REJECT: 'debugReject', // { count } test hook: report the next `count` steps as rejected (see worker.js)
+  LOOK: 'look',                // { op, args } -> LOOKED: "Look inside" (trace, rank, gradientFlow, ngram; inspect.js)
 });
 
 // Worker -> page
@@ -35,6 +36,7 @@ export const Rep = Object.freeze({
   SAMPLE_DONE: 'sampleDone',   // { text, primeUsed, primeSkipped }
   LR_SET: 'lrSet',             // { lr }
   FILE: 'file',                // { bytes: Uint8Array (transferred), name, type }
+  LOOKED: 'looked',            // { op, result } typed arrays in result are transferred
   ERROR: 'error',              // { message } the request failed; message is meant for people
 });
 

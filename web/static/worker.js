@@ -200,6 +200,22 @@ function sample(msg) {
   post(Rep.SAMPLE_DONE, msg.id, gen, { text: res.text, primeUsed: res.primeUsed, primeSkipped: res.primeSkipped });
 }
 
+// "Look inside" (inspect.js): the engine copies its arrays out of the heap; they are transferred, not cloned.
+function look(msg) {
+  const args = { ...msg.args };
+  if (msg.op === 'ngram') args.evalChars = model.evalChars;   // the same validation prefix as the network's loss
+  const res = session.look(msg.op, args);
+  if (!res.ok) return post(Rep.ERROR, msg.id, gen, { message: res.error });
+  const transfer = [];
+  for (const v of Object.values(res)) {
+    for (const a of Array.isArray(v) ? v : [v]) if (ArrayBuffer.isView(a)) transfer.push(a.buffer);
+  }
+  post(Rep.LOOKED, msg.id, gen, {
+    op: msg.op, result: res, step: model.step, cell: configValue(model.config, 'cell'),
+    network: msg.op === 'ngram' ? evaluate() : null,
+  }, transfer);
+}
+
 function fileReply(msg, res, name, type) {
   if (!res.ok) return post(Rep.ERROR, msg.id, gen, { message: res.error });
   post(Rep.FILE, msg.id, gen, { bytes: res.bytes, name, type }, [res.bytes.buffer]);
@@ -236,7 +252,13 @@ function handle(msg) {
     }
     case Req.LOAD: {
       const next = new engine.Session();
-      const res = next.load(msg.bytes);
+      // Told apart by content: safetensors starts with its header's length (u64, little-endian) and then '{'
+      // (weights only); everything else goes to the model-file reader, which starts with "RNNLAB\x1a\n" and names
+      // what is wrong with any other file.
+      const b = msg.bytes;
+      const headerLength = b.length >= 9 ? new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true) : 0n;
+      const isSafetensors = b.length >= 9 && b[8] === 0x7b && headerLength > 1n && headerLength <= BigInt(b.length - 8);
+      const res = isSafetensors ? next.importSafetensors(b) : next.load(b);
       if (!res.ok) {
         next.delete();
         return post(Rep.ERROR, id, msg.gen, { message: res.error });
@@ -288,6 +310,9 @@ function handle(msg) {
     case Req.DEBUG_REJECT:
       simulatedRejections = Math.max(0, msg.count | 0);
       return;
+    case Req.LOOK:
+      if (!needModel()) return;
+      return look(msg);
     default:
       return post(Rep.ERROR, id, msg.gen, { message: `unknown request '${kind}'` });
   }

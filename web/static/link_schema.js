@@ -1,0 +1,290 @@
+// Share links: the experiment (settings, sampling options, and the text or a preset's name) in the page's #hash.
+// DOM-free on purpose, so the codec runs under node (tests/browser/link_codec.test.mjs).
+//
+// Format (version 1):  #v=1&cell=lstm&layers=2&...&seed=1&...&preset=prose        or  ...&text=<base64url>
+//   Every key comes from SCHEMA below: one table drives parsing, clamping and writing. Unknown keys are ignored,
+//   missing keys take the default, numbers outside [min, max] are clamped (and reported), anything of the wrong
+//   type rejects the whole link. text= is the UTF-8 text compressed with deflate-raw and base64url-encoded.
+// Nothing from a link is ever executed: values are plain strings and numbers that the page writes with textContent
+// and form values only.
+//
+// decodeLink never throws: it resolves to { ok: true, value } or { ok: false, code, message }.
+
+export const LINK_VERSION = 1;
+export const Caps = Object.freeze({
+  MAX_HASH_CHARS: 2 * 1024 * 1024,   // the whole #hash
+  MAX_TEXT_BYTES: 1024 * 1024,       // the text, raw UTF-8
+  MAX_PRIME_CHARS: 1000,
+});
+
+export const PRESET_NAMES = Object.freeze(['hello', 'prose', 'code']);
+
+// The one table. type: 'enum' (values), 'int', 'num', 'str' (maxLength); optional: may be empty (then written
+// only when set). group: which part of the page a key belongs to ('config' or 'sample').
+export const SCHEMA = Object.freeze([
+  { key: 'cell', group: 'config', type: 'enum', def: 'lstm',
+    values: ['lstm', 'gru', 'rnn', 'lstm_peephole', 'lstm_cifg', 'lstm_nfg'] },
+  { key: 'layers', group: 'config', type: 'int', def: 2, min: 1, max: 4 },
+  { key: 'hidden', group: 'config', type: 'int', def: 128, min: 1, max: 1024 },
+  { key: 'embed', group: 'config', type: 'int', def: 32, min: 0, max: 1024 },
+  { key: 'unroll', group: 'config', type: 'int', def: 64, min: 1, max: 1024 },
+  { key: 'batch', group: 'config', type: 'int', def: 16, min: 1, max: 256 },
+  { key: 'optimizer', group: 'config', type: 'enum', def: 'adam', values: ['adam', 'rmsprop', 'adagrad', 'sgd'] },
+  { key: 'lr', group: 'config', type: 'num', def: 0.003, min: 1e-8, max: 10 },
+  { key: 'schedule', group: 'config', type: 'enum', def: 'constant', values: ['constant', 'step', 'cosine'] },
+  { key: 'step_every', group: 'config', type: 'int', def: 1000, min: 1, max: 100_000_000 },
+  { key: 'step_gamma', group: 'config', type: 'num', def: 0.5, min: 1e-6, max: 1 },
+  { key: 'cosine_steps', group: 'config', type: 'int', def: 5000, min: 1, max: 100_000_000 },
+  { key: 'min_lr_fraction', group: 'config', type: 'num', def: 0.1, min: 0, max: 1 },
+  { key: 'clip', group: 'config', type: 'enum', def: 'norm', values: ['norm', 'value', 'none'] },
+  { key: 'clip_value', group: 'config', type: 'num', def: 5, min: 1e-6, max: 1e6 },
+  { key: 'dropout', group: 'config', type: 'num', def: 0.3, min: 0, max: 0.9 },
+  { key: 'seed', group: 'config', type: 'int', def: 1, min: 0, max: Number.MAX_SAFE_INTEGER },
+  { key: 'val_percent', group: 'config', type: 'num', def: 10, min: 0, max: 50 },
+  { key: 'vocab_max', group: 'config', type: 'int', def: 256, min: 2, max: 8192 },
+  { key: 'prime', group: 'sample', type: 'str', def: '', maxLength: Caps.MAX_PRIME_CHARS, optional: true },
+  { key: 'length', group: 'sample', type: 'int', def: 500, min: 1, max: 20_000 },
+  { key: 'method', group: 'sample', type: 'enum', def: 'temperature', values: ['temperature', 'topk', 'topp', 'argmax'] },
+  { key: 'temp', group: 'sample', type: 'num', def: 0.8, min: 0.05, max: 2 },
+  { key: 'k', group: 'sample', type: 'int', def: 5, min: 1, max: 8192 },
+  { key: 'p', group: 'sample', type: 'num', def: 0.9, min: 0.01, max: 1 },
+  { key: 'sseed', group: 'sample', type: 'int', def: '', min: 0, max: Number.MAX_SAFE_INTEGER, optional: true },
+]);
+
+export class LinkError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'LinkError';
+    this.code = code;   // not_link | version | malformed | too_large | corrupt | invalid_settings
+  }
+}
+
+const INT_RE = /^\d{1,16}$/;
+const NUM_RE = /^\d{1,16}(\.\d{1,16})?(e[-+]?\d{1,3})?$/i;
+
+// One value from a link (or the form) -> { value, clamped } or a LinkError. value is canonical: a number for
+// int/num, a string for enum/str, '' for an empty optional.
+export function parseValue(field, raw) {
+  const s = String(raw).trim();
+  if (field.optional && s === '') return { value: '', clamped: false };
+  switch (field.type) {
+    case 'enum':
+      if (!field.values.includes(s)) throw new LinkError('malformed', `${field.key} must be one of ${field.values.join(', ')}.`);
+      return { value: s, clamped: false };
+    case 'str':
+      if (String(raw).length > field.maxLength) throw new LinkError('too_large', `${field.key} is longer than ${field.maxLength} characters.`);
+      return { value: String(raw), clamped: false };
+    case 'int':
+    case 'num': {
+      const re = field.type === 'int' ? INT_RE : NUM_RE;
+      const n = Number(s);
+      if (!re.test(s) || !Number.isFinite(n))
+        throw new LinkError('malformed', `${field.key} must be ${field.type === 'int' ? 'a whole number' : 'a number'}.`);
+      const v = Math.min(field.max, Math.max(field.min, n));
+      return { value: v, clamped: v !== n };
+    }
+    default:
+      throw new LinkError('malformed', `unknown field type for ${field.key}.`);
+  }
+}
+
+export function defaults() {
+  const out = {};
+  for (const f of SCHEMA) out[f.key] = f.def;
+  return out;
+}
+
+// --- base64url ------------------------------------------------------------------------------------------------
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64_INDEX = new Int16Array(128).fill(-1);
+for (let i = 0; i < 64; ++i) B64_INDEX[B64.charCodeAt(i)] = i;
+
+export function base64urlEncode(bytes) {
+  let out = '';
+  const parts = [];
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
+    if (out.length >= 8192) { parts.push(out); out = ''; }
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i] << 16;
+    out += B64[n >> 18] + B64[(n >> 12) & 63];
+  } else if (rest === 2) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63];
+  }
+  parts.push(out);
+  return parts.join('');
+}
+
+export function base64urlDecode(s) {
+  if (s.length % 4 === 1) throw new LinkError('corrupt', 'the text in the link is cut off or damaged.');
+  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
+  let o = 0, acc = 0, bits = 0;
+  for (let i = 0; i < s.length; ++i) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? B64_INDEX[c] : -1;
+    if (v < 0) throw new LinkError('corrupt', 'the text in the link holds characters that base64url does not use.');
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 255;
+    }
+    acc &= 0xffff;
+  }
+  return out.subarray(0, o);
+}
+
+// --- compression ----------------------------------------------------------------------------------------------
+
+async function collect(stream, maxBytes) {
+  const reader = stream.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) { out.set(c, o); o += c.length; }
+  return out;
+}
+
+export async function deflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  return collect(stream, Infinity);
+}
+
+// Inflates at most maxBytes; null when the output would be larger (a small link must not expand without bound).
+export async function inflate(bytes, maxBytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  try {
+    return await collect(stream, maxBytes);
+  } catch {
+    throw new LinkError('corrupt', 'the text in the link is cut off or damaged (it does not decompress).');
+  }
+}
+
+// --- writing --------------------------------------------------------------------------------------------------
+
+const TOO_LARGE = 'too large for a link: download the model file instead.';
+
+// values: { key: string|number } as in the form (missing keys take defaults); text: the training text, or
+// preset: a preset's name (used instead of the text). Resolves to { ok: true, hash, length } (hash without '#')
+// or { ok: false, code, message }.
+export async function encodeLink({ values = {}, text = null, preset = null } = {}) {
+  try {
+    const parts = [`v=${LINK_VERSION}`];
+    for (const f of SCHEMA) {
+      const raw = f.key in values ? values[f.key] : f.def;
+      let v, clamped;
+      try {
+        ({ value: v, clamped } = parseValue(f, raw));
+      } catch (e) {
+        throw new LinkError('invalid_settings', `The settings have a problem (${e.message}) Fix it before sharing.`);
+      }
+      if (clamped) {
+        throw new LinkError('invalid_settings',
+          `The settings have a problem (${f.key} must be between ${f.min} and ${f.max}.) Fix it before sharing.`);
+      }
+      if (f.optional && v === '') continue;
+      parts.push(`${f.key}=${encodeURIComponent(String(v))}`);
+    }
+    if (preset !== null) {
+      if (!PRESET_NAMES.includes(preset)) throw new LinkError('malformed', `unknown preset ${preset}.`);
+      parts.push(`preset=${preset}`);
+    } else {
+      const raw = new TextEncoder().encode(text ?? '');
+      if (raw.length > Caps.MAX_TEXT_BYTES)
+        throw new LinkError('too_large', `The text (${raw.length} bytes) is ${TOO_LARGE}`);
+      parts.push('text=' + base64urlEncode(await deflate(raw)));
+    }
+    const hash = parts.join('&');
+    if (hash.length + 1 > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', `The link would be ${TOO_LARGE}`);
+    return { ok: true, hash, length: hash.length + 1 };
+  } catch (e) {
+    if (e instanceof LinkError) return { ok: false, code: e.code, message: e.message };
+    return { ok: false, code: 'internal', message: 'The link could not be made: ' + String(e && e.message) };
+  }
+}
+
+// --- reading --------------------------------------------------------------------------------------------------
+
+// A #hash is treated as a share link when it starts with v= (other hashes, such as #testhooks, are not links).
+export function isShareHash(hash) {
+  return /^#?v=/.test(String(hash));
+}
+
+// Version 1. params: URLSearchParams. Resolves to { config, sample, text, preset, clamped: [keys] }.
+async function decodeV1(params) {
+  const config = {}, sample = {}, clamped = [];
+  for (const f of SCHEMA) {
+    const raw = params.get(f.key);
+    let value = f.def;
+    if (raw !== null) {
+      const r = parseValue(f, raw);
+      value = r.value;
+      if (r.clamped) clamped.push(f.key);
+    }
+    (f.group === 'config' ? config : sample)[f.key] = value;
+  }
+  const preset = params.get('preset');
+  const packed = params.get('text');
+  let text = null;
+  if (packed !== null) {
+    // deflate cannot shrink text more than about 1032:1, so a larger packed text is larger than the cap anyway.
+    if (packed.length > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', 'The text in the link is ' + TOO_LARGE);
+    const bytes = await inflate(base64urlDecode(packed), Caps.MAX_TEXT_BYTES);
+    if (bytes === null) throw new LinkError('too_large', `The text in the link is larger than ${Caps.MAX_TEXT_BYTES} bytes: ${TOO_LARGE}`);
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new LinkError('corrupt', 'the text in the link is not valid UTF-8.');
+    }
+    return { config, sample, text, preset: null, clamped };
+  }
+  if (preset !== null) {
+    if (!PRESET_NAMES.includes(preset)) throw new LinkError('malformed', `unknown preset "${preset.slice(0, 40)}".`);
+    return { config, sample, text: null, preset, clamped };
+  }
+  throw new LinkError('malformed', 'it holds neither a text nor a preset.');
+}
+
+// Old versions keep their decoder here, so links made by an older page keep working.
+const DECODERS = new Map([[1, decodeV1]]);
+
+export async function decodeLink(hash) {
+  try {
+    let s = String(hash);
+    if (s.startsWith('#')) s = s.slice(1);
+    if (s.length > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', 'This link is ' + TOO_LARGE);
+    if (!isShareHash(s)) throw new LinkError('not_link', 'this address holds no rnnlab experiment.');
+    const params = new URLSearchParams(s);
+    const vs = params.get('v');
+    if (!/^\d{1,6}$/.test(vs)) throw new LinkError('malformed', 'its format version is not a number.');
+    const version = Number(vs);
+    const decoder = DECODERS.get(version);
+    if (!decoder) {
+      throw new LinkError('version', version > LINK_VERSION
+        ? `it was made by a newer version of rnnlab (link format ${version}); this page reads format ${LINK_VERSION} and older.`
+        : `link format ${version} does not exist.`);
+    }
+    const value = await decoder(params);
+    return { ok: true, version, value };
+  } catch (e) {
+    if (e instanceof LinkError) return { ok: false, code: e.code, message: e.message };
+    return { ok: false, code: 'corrupt', message: 'the link could not be read.' };
+  }
+}
