@@ -15,10 +15,18 @@ cells::LstmVariant variant_of(CellType cell) {
                                          : cells::LstmVariant::no_forget;
 }
 
-// m (rows, cols) column-major += bias (rows) in every column.
+// m (rows, cols) column-major += bias (rows) in every column. In wasm a plain loop, which clang vectorises with
+// -msimd128, while Eigen has no wasm SIMD path (this alone was ~10% of a W1 step); natively Eigen's AVX code.
 template <typename S>
 void add_bias(S* m, int rows, int cols, const S* bias) {
+#if defined(__wasm__)
+  for (int j = 0; j < cols; ++j) {
+    S* col = m + static_cast<size_t>(j) * rows;
+    for (int i = 0; i < rows; ++i) col[i] += bias[i];
+  }
+#else
   Eigen::Map<Mat<S>>(m, rows, cols).colwise() += ConstVecMap<S>(bias, rows);
+#endif
 }
 
 }  // namespace
