@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "rnnlab/errors.hpp"
+#include "rnnlab/utf8.hpp"
 
 namespace rnnlab {
 namespace {
@@ -37,24 +38,6 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
     if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
   }
   return len;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 // A byte as a person would want to see it in an error message.
@@ -283,7 +266,7 @@ class Parser {
       if (low < 0xDC00 || low > 0xDFFF) fail(at, "high surrogate in a \\u escape not followed by a low surrogate");
       cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
     }
-    append_utf8(out, cp);
+    append_utf8(out, static_cast<char32_t>(cp));   // cp is a valid scalar value here (surrogates are paired)
   }
 
   std::string_view s_;
