@@ -92,19 +92,7 @@ val stats_object(const rnnlab::TextStats& s) {
 // Text statistics as a session would compute them, without building a model (for the page's text panel).
 val text_stats(const std::string& utf8_text, const std::string& config_text) {
   return guarded([&] {
-    const rnnlab::Config config = rnnlab::config_from_text(config_text);
-    const rnnlab::Utf8Decoded decoded = rnnlab::decode_utf8(utf8_text);
-    const rnnlab::Vocab vocab = rnnlab::Vocab::build(decoded.text, config.vocab.max_size, config.vocab.min_count);
-    const rnnlab::TextSplit split = rnnlab::split_text(vocab.encode(decoded.text), config.train.val_fraction);
-    rnnlab::TextStats s;
-    s.bytes = utf8_text.size();
-    s.chars = decoded.text.size();
-    s.invalid_replaced = decoded.replaced;
-    s.vocab_size = vocab.size();
-    s.collapsed_distinct = vocab.collapsed_distinct();
-    s.collapsed_occurrences = vocab.collapsed_occurrences();
-    s.train_chars = split.train.size();
-    s.val_chars = split.val.size();
+    const rnnlab::TextStats s = rnnlab::measure_text(utf8_text, rnnlab::config_from_text(config_text));
     val r = ok_result();
     r.set("stats", stats_object(s));
     return r;
