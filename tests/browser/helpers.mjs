@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -108,4 +109,19 @@ export async function pasteInto(page, locator, text) {
   await locator.focus();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Control+V');
+}
+
+// The usual set-up of a describe block: serve the site, launch Chromium, open the page (with `hash`) and hand the
+// three to `onOpen`; close them all afterwards.
+export function usePlayground(onOpen, hash = '') {
+  let server, browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    onOpen({ server, browser, page: await openPlayground(browser.ctx, server.url, hash) });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
 }

@@ -2,8 +2,8 @@
 // the imported weights sample exactly what the exported model sampled with the same seed.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { LONG, launchBrowser, openPlayground, pasteInto, practiceText, startServer } from './helpers.mjs';
+import { describe, it } from 'node:test';
+import { LONG, pasteInto, practiceText, usePlayground } from './helpers.mjs';
 
 async function sampleWithSeed(page) {
   await page.getByLabel('Length').fill('200');
@@ -15,17 +15,7 @@ async function sampleWithSeed(page) {
 
 describe('safetensors import in the page', { timeout: 3 * LONG }, () => {
   let server, browser, page;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await openPlayground(browser.ctx, server.url);
-  });
-
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  usePlayground((opened) => ({ server, browser, page } = opened));
 
   it('loads an exported safetensors file and samples the same text', async () => {
     const text = practiceText();

@@ -8,24 +8,14 @@
 // printed either way.
 import assert from 'node:assert/strict';
 import { loadavg } from 'node:os';
-import { after, before, describe, it } from 'node:test';
-import { LONG, launchBrowser, openPlayground, screenshotPath, startServer } from './helpers.mjs';
+import { describe, it } from 'node:test';
+import { LONG, screenshotPath, usePlayground } from './helpers.mjs';
 
 const WINDOW_MS = 12_000;
 
 describe('main thread during training', { timeout: 3 * LONG }, () => {
   let server, browser, page;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await openPlayground(browser.ctx, server.url);
-  });
-
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  usePlayground((opened) => ({ server, browser, page } = opened));
 
   async function observeWindow() {
     await page.evaluate(() => {
