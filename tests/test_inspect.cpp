@@ -174,3 +174,13 @@ TEST_CASE("the ranking finds a unit constructed to track quotes", "[inspect]") {
   CHECK(ranked[0].correlation > 0.8);
   CHECK(std::abs(ranked[1].correlation) < ranked[0].correlation);
 }
+
+TEST_CASE("a feature the text never changes ranks no unit", "[inspect]") {
+  // No quotes in the text: "inside quotes" is 0 everywhere, so no unit can be said to track it.
+  std::string text;
+  for (int i = 0; i < 20; ++i) text += "no quotes here, only words and lines\nand more words\n";
+  Session s(text, small(CellType::lstm, 1, 4));
+  const Trace tr = trace(s, text);
+  CHECK(rank_units(tr, TextFeature::inside_quotes).empty());
+  CHECK(rank_units(tr, TextFeature::line_position).size() == 2u * static_cast<size_t>(tr.hidden));
+}

@@ -104,6 +104,7 @@ double pearson(const float* x, size_t stride_x, const std::vector<float>& y) {
 std::vector<UnitScore> rank_units(const Trace& trace, TextFeature feature) {
   const std::vector<float> f = feature_values(feature, trace.text);
   std::vector<UnitScore> scores;
+  if (f.empty() || std::all_of(f.begin(), f.end(), [&](float v) { return v == f.front(); })) return scores;
   const auto H = static_cast<size_t>(trace.hidden);
   for (int k = 0; k < trace.layers; ++k) {
     for (char kind : {'h', 'c'}) {

@@ -33,7 +33,8 @@ struct UnitScore {
 };
 
 // Every unit of every layer (h, and c for LSTM), sorted by |correlation| with the feature, strongest first.
-// Units or features that never vary get correlation 0.
+// Units that never vary get correlation 0. Empty when the feature itself never varies over the text (a text
+// without quotes has nothing to say about a quote unit, and a ranking of zeros would pretend otherwise).
 std::vector<UnitScore> rank_units(const Trace& trace, TextFeature feature);
 
 double pearson(const float* x, size_t stride_x, const std::vector<float>& y);

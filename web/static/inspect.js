@@ -324,7 +324,7 @@ export function initInspect({ request }) {
     }));
     state('look-state', ranking.length
       ? `The ${ranking.length} units that track “${featureName.toLowerCase()}” best; choose one to colour the text by it.`
-      : 'No unit varies with this feature on this text.');
+      : 'This text never changes that feature (a text without quotes, say), so no unit can track it.');
   }
 
   // ------------------------------------------------------------------------------------------------------------
