@@ -103,6 +103,25 @@ TEST_CASE("a model file with its text resumes without the text", "[session][chec
   CHECK(bit_identical(train_losses(*copy, 20), train_losses(s, 20)));
 }
 
+TEST_CASE("a model file saved without its text still names the text and cursor it needs", "[session][checkpoint]") {
+  Session s(tiny_corpus(), tiny_config(CellType::lstm));
+  train_losses(s, 7);
+  CHECK_FALSE(s.saved_cursor_position().has_value());   // it has its text: no saved cursor waiting
+  auto loaded = Session::load(s.save(/*include_text=*/false));
+  // Saved again while still without its text: the size and fingerprint survive the second save.
+  auto reloaded = Session::load(loaded->save(/*include_text=*/false));
+  for (const Session* m : {loaded.get(), reloaded.get()}) {
+    CHECK_FALSE(m->has_text());
+    CHECK(m->text_bytes() == tiny_corpus().size());
+    CHECK(m->text_fingerprint_value() == text_fingerprint(tiny_corpus()));
+    REQUIRE(m->saved_cursor_position().has_value());
+    CHECK(*m->saved_cursor_position() == 7u * static_cast<uint64_t>(s.config().train.unroll));
+  }
+  reloaded->attach_text(tiny_corpus());
+  CHECK_FALSE(reloaded->saved_cursor_position().has_value());
+  CHECK(bit_identical(train_losses(*reloaded, 5), train_losses(s, 5)));
+}
+
 TEST_CASE("resuming on a different text is refused", "[session][checkpoint]") {
   Session s(tiny_corpus(), tiny_config(CellType::lstm));
   auto loaded = Session::load(s.save());

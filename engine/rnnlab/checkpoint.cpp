@@ -57,7 +57,7 @@ struct CheckpointCodec {
     w.u64(s.rejected_);
     for (uint64_t word : s.train_rng_.state()) w.u64(word);
     w.u64(s.text_identity_known_ ? s.text_hash_ : 0);   // 0: any text may be attached (imported weights)
-    w.u64(s.text_.size());
+    w.u64(s.text_bytes());   // kept through a load and save without the text, so --resume can still check it
     w.u8(include_text ? 1 : 0);
     if (include_text) w.bytes(s.text_.data(), s.text_.size());
     const RecurrentState<float> zero = s.net_.zero_state(s.config_.train.batch);
@@ -131,6 +131,7 @@ struct CheckpointCodec {
     s->text_hash_ = in.u64();
     s->text_identity_known_ = s->text_hash_ != 0;
     const uint64_t text_bytes = in.u64();
+    s->tied_text_bytes_ = text_bytes;
     const bool has_text = in.u8() != 0;
     std::string_view text;
     if (has_text) {

@@ -114,6 +114,14 @@ class Session {
   // Whether the model knows which text it was trained on (false after a safetensors import), and its fingerprint.
   bool text_identity_known() const { return text_identity_known_; }
   uint64_t text_fingerprint_value() const { return text_hash_; }
+  // Size in bytes of the text the model is tied to, also for a model file saved without its text (0: unknown).
+  uint64_t text_bytes() const { return batcher_ ? text_.size() : tied_text_bytes_; }
+  // A model file loaded without its text: where its next training chunk starts in each stream, kept until
+  // attach_text(); empty otherwise.
+  std::optional<uint64_t> saved_cursor_position() const {
+    if (!pending_cursor_) return std::nullopt;
+    return pending_cursor_->position;
+  }
 
  private:
   Session(const Config& config, Vocab vocab);   // weights zero, no text: for load/import
@@ -142,6 +150,7 @@ class Session {
     uint64_t epoch = 0;
   };
   std::optional<Cursor> pending_cursor_;
+  uint64_t tied_text_bytes_ = 0;        // text_bytes() of a model loaded without its text
   RecurrentState<float> pending_state_;
   bool text_identity_known_ = false;    // false after a safetensors import: any text may be attached
 

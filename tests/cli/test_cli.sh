@@ -79,6 +79,8 @@ run info m.model
 check "info reports the step" grep -q 'step 60\b' out
 check "info reports the architecture" grep -q 'lstm, 1 layer x 32 hidden, embedding 16' out
 check "info reports the vocabulary" grep -q '^vocabulary  18 symbols' out
+check "info names the text a resume needs" grep -qE '^text +not stored: train --resume needs the same text file \([0-9,]+ bytes, fingerprint [0-9a-f]{16}\)' out
+check "info says where the training cursor stands" grep -qE '^training +step 60, epoch [0-9]+ \(complete passes; next chunk at character [0-9,]+ of each stream\)' out
 
 run train text.txt -o same.model "${TINY[@]}" --steps 60
 check "same seed, same model file, bit for bit" cmp -s m.model same.model

@@ -7,7 +7,6 @@
 #include "commands.hpp"
 #include "describe.hpp"
 #include "model_io.hpp"
-#include "model_peek.hpp"
 #include "rnnlab/config_text.hpp"
 
 namespace rnnlab::cli {
@@ -30,27 +29,26 @@ const CommandSpec& spec() {
 
 void row(const char* label, const std::string& value) { std::printf("%-12s%s\n", label, value.c_str()); }
 
-std::string text_line(const LoadedModel& m, const ModelFileFacts& f) {
+std::string text_line(const LoadedModel& m) {
+  const Session& s = *m.session;
   if (m.kind == ModelKind::safetensors) return "none (weights only): rnnlab import it to train further";
-  if (m.session->has_text())
-    return "stored in the file (" + with_commas(m.session->text_stats().chars) + " characters)";
-  if (!f.known) return "not stored";
-  if (f.text_fingerprint == 0) return "not stored, not tied to a text: train --resume accepts any text";
+  if (s.has_text()) return "stored in the file (" + with_commas(s.text_stats().chars) + " characters)";
+  if (!s.text_identity_known()) return "not stored, not tied to a text: train --resume accepts any text";
   char fp[24];
-  std::snprintf(fp, sizeof fp, "%016" PRIx64, f.text_fingerprint);
-  return "not stored: train --resume needs the same text file (" + with_commas(f.text_bytes) +
+  std::snprintf(fp, sizeof fp, "%016" PRIx64, s.text_fingerprint_value());
+  return "not stored: train --resume needs the same text file (" + with_commas(s.text_bytes()) +
          " bytes, fingerprint " + fp + ")";
 }
 
-std::string progress_line(const LoadedModel& m, const ModelFileFacts& f) {
+std::string progress_line(const LoadedModel& m) {
   const Session& s = *m.session;
   std::string line = "step " + with_commas(s.step());
   if (s.rejected_steps()) line += " (" + with_commas(s.rejected_steps()) + " rejected)";
   if (m.kind == ModelKind::safetensors) return line;
   if (s.has_text()) return line + ", epoch " + format_number(s.epoch());
-  if (f.known)
-    return line + ", epoch " + std::to_string(f.epoch) + " (complete passes; next chunk at character " +
-           with_commas(f.cursor) + " of each stream)";
+  if (const std::optional<uint64_t> cursor = s.saved_cursor_position())
+    return line + ", epoch " + format_number(s.epoch()) + " (complete passes; next chunk at character " +
+           with_commas(*cursor) + " of each stream)";
   return line;
 }
 
@@ -87,7 +85,6 @@ int cmd_info(const Args& args) {
   const LoadedModel m = load_model(a.positionals[0]);
   const Session& s = *m.session;
   const Config& c = s.config();
-  const ModelFileFacts facts = m.kind == ModelKind::model_file ? peek_model_file(m.bytes) : ModelFileFacts{};
 
   row("file", a.positionals[0] + " (" +
                   (m.kind == ModelKind::model_file ? "rnnlab model file" : "safetensors export") + ", " +
@@ -97,12 +94,12 @@ int cmd_info(const Args& args) {
   row("vocabulary", std::to_string(s.vocab().size()) + " symbols" +
                         (s.vocab().has_unknown() ? " (U+FFFD stands for rare characters)" : "") + ": " +
                         preview_symbols(s.vocab(), 96));
-  row("training", progress_line(m, facts));
+  row("training", progress_line(m));
   row("optimizer", describe_optimizer(c.optim));
   row("data", "batch " + std::to_string(c.train.batch) + " x unroll " + std::to_string(c.train.unroll) +
                   ", validation fraction " + format_number(c.train.val_fraction) + ", seed " +
                   std::to_string(c.train.seed));
-  row("text", text_line(m, facts));
+  row("text", text_line(m));
   print_configuration(c);
   return kExitOk;
 }
