@@ -95,7 +95,9 @@ export async function forget() {
 
 // The progress marker, against the stored checkpoint and the one being written. force: now, whatever the throttle.
 export function noteProgress(force = false) {
-  if (!api) return;
+  // Without a checkpoint of this page's run there is nothing to continue: keep whatever marker the last page left
+  // (a reload during a restore must still find it).
+  if (!api || (!base && !pendingBase)) return;
   const now = Date.now();
   if (!force && now - lastMarkerAt < MARKER_EVERY_MS) return;
   lastMarkerAt = now;
