@@ -74,6 +74,13 @@ describe('share links with trained weights', { timeout: 8 * LONG }, () => {
     assert.equal(await other.getByLabel('Hidden units').inputValue(), SMALL['Hidden units']);
     assert.equal(await other.locator('#smp-seed').inputValue(), '5');
     assert.equal(await sampleNow(other), senderSample);
+    // Once the receiver's run is kept, the link leaves the address: a reload brings back that run, not the link.
+    await other.waitForFunction(() => location.hash === '', null, { timeout: LONG });
+    const trained = await trainTo(other, senderStep + 20);
+    await other.reload();
+    await other.waitForFunction(() => window.app && window.app.restoredStep !== undefined && window.app.state === 'paused',
+      null, { timeout: LONG });
+    assert.equal(await other.evaluate(() => window.app.step), trained);
     assert.deepEqual(other.problems, []);
     await other.close();
   });

@@ -4,6 +4,7 @@
 import { Req, Rep, Limits, message } from './protocol.js';
 import { LossChart } from './chart.js';
 import { initShare } from './share.js';
+import { isShareHash } from './link_schema.js';
 import { checkpointNow, holdCheckpoints, initStorage, noteProgress } from './storage.js';
 import { sameLosses } from './resume.js';
 import { initInspect } from './inspect.js';
@@ -680,7 +681,15 @@ async function startNewModel() {
   app.parameterCount = reply.parameterCount;
   setState('training');
   client.send(Req.TRAIN, gen);
-  checkpointNow();   // so a reload from here on replays this model, not the one before
+  keepRunAcrossReloads();
+}
+
+// Once the page's run is checkpointed, a reload should bring back that run (exactly: resume.js), not reopen the
+// share link the page was opened with: the link leaves the address (it stays in the Share box and history).
+function keepRunAcrossReloads() {
+  checkpointNow().then(() => {
+    if (isShareHash(location.hash)) history.replaceState(history.state, '', location.href.replace(/#.*$/, ''));
+  });
 }
 
 function onTrainButton() {
@@ -1172,7 +1181,7 @@ async function openLinkModel(weights) {
   app.step = reply.step;
   statusDirty = true;
   setState('paused');
-  checkpointNow();
+  keepRunAcrossReloads();
   return { ok: true, step: reply.step, valBits: reply.eval ? reply.eval.bitsPerChar : null };
 }
 
