@@ -105,7 +105,7 @@ describe('the run survives a reload', { timeout: 10 * LONG }, () => {
     await ref.close();
   });
 
-  it('a learning-rate change after the last checkpoint is replayed where it happened', async () => {
+  it('a learning-rate change and a Share (which rounds the weights) after the last checkpoint are replayed', async () => {
     await page.evaluate(() => window.app.debug.holdCheckpoints(true));
     await page.getByRole('button', { name: 'Resume' }).click();
     const start = await page.evaluate(() => window.app.step);
@@ -113,14 +113,18 @@ describe('the run survives a reload', { timeout: 10 * LONG }, () => {
     await page.getByLabel('Learning rate').fill('0.005');
     await page.getByText('Learning rate changed to 0.005.').waitFor({ timeout: LONG });
     const changedAt = await page.evaluate(() => window.app.step);
-    await page.waitForFunction((s) => window.app.step >= s + 20, changedAt, { timeout: LONG });
+    await page.waitForFunction((s) => window.app.step >= s + 10, changedAt, { timeout: LONG });
+    await page.getByRole('button', { name: 'Share', exact: true }).click();
+    await page.getByText(/rounded to 8 bits for the link/).waitFor({ timeout: LONG });
+    const sharedAt = await page.evaluate(() => window.app.step);
+    await page.waitForFunction((s) => window.app.step >= s + 10, sharedAt, { timeout: LONG });
     await recordShownOnUnload(page);
     await page.reload();
     const r = await waitRestored(page);
     const shown = await readShown(page);
     assert.equal(r.step, shown.step);
     assert.deepEqual(await shownNow(page), shown);
-    assert.equal(await page.evaluate(() => window.app.replayedEvents), 1);
+    assert.equal(await page.evaluate(() => window.app.replayedEvents), 2);
     assert.equal(await page.evaluate(() => window.app.replayMatched), true);
     assert.equal(await page.getByLabel('Learning rate').inputValue(), '0.005');
   });
