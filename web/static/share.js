@@ -6,8 +6,8 @@
 // between training chunks) and puts them in the link, so the sender and the receiver hold the same weights and
 // sample the same text for the same seed. The page says what the rounding cost on the validation text. The link
 // then carries the model's own settings (the form may hold changes not yet applied). A model too large for a link
-// (its worst-case encoded weights would pass Caps.MAX_HASH_CHARS) is not rounded: the link carries the text and
-// settings only, and the page offers the model file instead.
+// (its worst-case encoded weights would make the whole URL longer than Caps.MAX_HASH_CHARS) is not rounded: the
+// link carries the text and settings only, and the page offers the model file instead.
 import { Caps, SCHEMA, decodeLink, encodeLink, isShareHash } from './link_schema.js';
 
 const $ = (id) => document.getElementById(id);
@@ -37,7 +37,9 @@ async function linkWeights(input, text) {
   if (!m) return { weights: null, note: '' };
   const plain = await encodeLink({ ...input, values: { ...input.values, ...m.values } });
   if (!plain.ok) return { weights: null, note: '' };
-  if (m.bytes > Caps.MAX_WEIGHT_BYTES || plain.length + worstCaseChars(m.bytes) > Caps.MAX_HASH_CHARS) {
+  // The page's own address comes before the #hash, and Chromium's 2 MiB limit is on the whole URL.
+  const address = location.href.replace(/#.*$/, '').length;
+  if (m.bytes > Caps.MAX_WEIGHT_BYTES || address + plain.length + worstCaseChars(m.bytes) > Caps.MAX_HASH_CHARS) {
     return { weights: null, note: `The model is too large for a link (its 8-bit weights are ${mib(m.bytes)}; a link ` +
       `holds at most ${mib(Caps.MAX_HASH_CHARS)} in all), so the link carries the text and settings only. ` +
       'Save model gives a file that carries the trained model instead.' };
