@@ -249,7 +249,8 @@ class WebSession {
   val roundForLink(const std::string& utf8_text) {
     return guarded([&] {
       Session& s = need();
-      if (!s.text_identity_known() || rnnlab::text_fingerprint(utf8_text) != s.text_fingerprint_value())
+      // A model without its text (imported weights) gets the engine's own message from round_for_link.
+      if (s.text_identity_known() && rnnlab::text_fingerprint(utf8_text) != s.text_fingerprint_value())
         throw rnnlab::ConfigError("the model was trained on another text than the one the link would carry");
       val r = ok_result();
       r.set("bytes", bytes_copy(s.round_for_link()));

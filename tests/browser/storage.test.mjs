@@ -90,7 +90,9 @@ describe('the run survives a reload', { timeout: 10 * LONG }, () => {
     assert.equal(await page.evaluate(() => window.app.replayMatched), true);
     assert.match(await page.locator('#train-message').textContent(),
       new RegExp(`Restored at step ${shown.step.toLocaleString('en-US')}, where the page was`));
-    assert.equal(await page.locator('#st-step').textContent(), shown.step.toLocaleString('en-US'));
+    // The status line is redrawn every 250 ms.
+    await page.waitForFunction((t) => document.getElementById('st-step').textContent === t,
+      shown.step.toLocaleString('en-US'), { timeout: 30_000 });
 
     // Training on gives the losses of an uninterrupted run with the same text and settings (another browser).
     const target = shown.step + 40;
