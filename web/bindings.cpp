@@ -10,6 +10,10 @@
 //   s.evaluate(maxChars)                  -> { ok, bitsPerChar, natsPerChar, perplexity, chars }
 //   s.sample({ prime, length, temperature, topK, topP, seed }, (chars) => keepGoing)
 //   s.save(includeText) / s.exportSafetensors()   -> { ok, bytes: Uint8Array (a copy, not a heap view) }
+//   s.roundForLink(textBytes)             -> { ok, bytes }: weights rounded in place for a share link (textBytes
+//                                            must be the model's own training text, which the link carries)
+//   s.loadLinkWeights(bytes)              -> { ok, ...description } after open() on the link's text and settings
+//   s.roundWeights()                      -> { ok }: the same rounding, no payload (replayed on exact resume)
 //   s.delete()                             // embind objects are freed by hand
 //   engine.textStats(textOrBytes, configText)      -> { ok, stats } without building a model
 //   engine.checkConfig(configText)                 -> { ok } or { ok: false, error }
@@ -27,6 +31,7 @@
 #include "rnnlab/config_text.hpp"
 #include "rnnlab/dataset.hpp"
 #include "rnnlab/errors.hpp"
+#include "rnnlab/link_weights.hpp"
 #include "rnnlab/session.hpp"
 #include "rnnlab/utf8.hpp"
 #include "rnnlab/vocab.hpp"
@@ -240,6 +245,34 @@ class WebSession {
     return guarded([&] { return rnnlab_web::look(need(), op, args); });
   }
 
+  // Share links: the link carries the text, so the model's own text must be the one given here.
+  val roundForLink(const std::string& utf8_text) {
+    return guarded([&] {
+      Session& s = need();
+      // A model without its text (imported weights) gets the engine's own message from round_for_link.
+      if (s.text_identity_known() && rnnlab::text_fingerprint(utf8_text) != s.text_fingerprint_value())
+        throw rnnlab::ConfigError("the model was trained on another text than the one the link would carry");
+      val r = ok_result();
+      r.set("bytes", bytes_copy(s.round_for_link()));
+      return r;
+    });
+  }
+
+  // The same rounding without making a payload: replayed by exact-step resume (worker.js) where Share rounded.
+  val roundWeights() {
+    return guarded([&] {
+      need().round_for_link();
+      return ok_result();
+    });
+  }
+
+  val loadLinkWeights(const std::string& bytes) {
+    return guarded([&] {
+      need().load_link_weights(bytes);
+      return description();
+    });
+  }
+
   val exportSafetensors() {
     return guarded([&] {
       val r = ok_result();
@@ -265,6 +298,7 @@ class WebSession {
     r.set("rejectedSteps", static_cast<double>(s.rejected_steps()));
     r.set("epoch", s.epoch());
     r.set("vocabSize", s.vocab().size());
+    r.set("linkWeightsBytes", static_cast<double>(rnnlab::link_weights_size(s.network().layout())));
     return r;
   }
 
@@ -290,5 +324,8 @@ EMSCRIPTEN_BINDINGS(rnnlab_web) {
       .function("save", &WebSession::save)
       .function("importSafetensors", &WebSession::importSafetensors)
       .function("exportSafetensors", &WebSession::exportSafetensors)
+      .function("roundForLink", &WebSession::roundForLink)
+      .function("loadLinkWeights", &WebSession::loadLinkWeights)
+      .function("roundWeights", &WebSession::roundWeights)
       .function("look", &WebSession::look);
 }

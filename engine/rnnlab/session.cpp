@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "rnnlab/errors.hpp"
+#include "rnnlab/link_weights.hpp"
 #include "rnnlab/utf8.hpp"
 
 namespace rnnlab {
@@ -103,6 +104,21 @@ int64_t Session::restore_last_good() {
   train_state_ = good_->state;
   healthy_streak_ = 0;
   return static_cast<int64_t>(step_);
+}
+
+std::string Session::round_for_link() {
+  if (!batcher_ || !text_identity_known_)
+    throw ConfigError("this model holds no training text, so a link cannot carry its weights: share the model file");
+  return round_and_encode_link_weights(net_.layout(), params_.data(), step_, text_hash_, vocab_.size());
+}
+
+void Session::load_link_weights(std::string_view payload) {
+  if (!batcher_) throw ConfigError("open the link's text before its weights");
+  const LinkWeightsHeader h = decode_link_weights(payload, net_.layout(), vocab_.size(), text_hash_, params_.data());
+  step_ = h.step;
+  rejected_ = 0;
+  good_.reset();
+  healthy_streak_ = 0;
 }
 
 double Session::epoch() const {

@@ -79,6 +79,14 @@ class Session {
   std::string export_safetensors() const;
   static std::unique_ptr<Session> import_safetensors(std::string_view bytes);   // throws FormatError
 
+  // Share links (link_weights.hpp). round_for_link rounds this model's own weights to the link's 8 bits in place
+  // (so this page and the link's receiver sample identically) and returns the payload; ConfigError without a
+  // training text. load_link_weights replaces the weights of a session opened on the link's text and settings and
+  // moves it to the sender's step; the optimizer moments and the data cursor start afresh. FormatError (and the
+  // session unchanged) when the payload does not fit this model, text or format.
+  std::string round_for_link();
+  void load_link_weights(std::string_view payload);
+
   StepReport train_step();
   // Mean loss over the first max_chars characters of the validation text (0 = all of it).
   EvalReport evaluate(size_t max_chars = 0);

@@ -125,3 +125,40 @@ export function usePlayground(onOpen, hash = '') {
     server?.close();
   });
 }
+
+// The small model most tests train: quick on a busy machine, and learns the practice text.
+export const SMALL = { 'Hidden units': '32', 'Unroll (steps)': '16', 'Batch (streams)': '8', 'Learning rate': '0.01' };
+
+// Pastes the practice text and sets the small model's settings, as a person would.
+export async function preparePractice(page, settings = SMALL) {
+  const text = practiceText();
+  await pasteInto(page, page.getByLabel('Training text'), text);
+  await page.waitForFunction((n) => window.app.stats && window.app.stats.chars === n, text.length, { timeout: 30_000 });
+  for (const [label, value] of Object.entries(settings)) await page.getByLabel(label).fill(value);
+  return text;
+}
+
+// Presses Train (or Resume), waits until the page shows at least `step`, then pauses; resolves to the step shown.
+export async function trainTo(page, step) {
+  await page.getByRole('button', { name: /^(Train|Resume)$/ }).click();
+  await page.waitForFunction((s) => window.app.step >= s, step, { timeout: 3 * LONG });
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: LONG });
+  return page.evaluate(() => window.app.step);
+}
+
+// The training loss the page's chart shows for each step (bits per character; null for a rejected step).
+export function lossesByStep(page) {
+  return page.evaluate(() => {
+    const d = window.app.lossData();
+    const out = {};
+    d.steps.forEach((s, i) => { out[s] = Number.isFinite(d.raw[i]) ? d.raw[i] : null; });
+    return out;
+  });
+}
+
+// Records dialogs (alert, confirm, ...) instead of letting them block: a hostile link or file must open none.
+export function watchDialogs(page) {
+  page.dialogs = [];
+  page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+}

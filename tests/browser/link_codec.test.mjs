@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  Caps, LINK_VERSION, SCHEMA, base64urlDecode, base64urlEncode, decodeLink, deflate, defaults, encodeLink,
+  Caps, LINK_VERSION, SCHEMA, WEIGHTS_VERSION, base64urlDecode, base64urlEncode, decodeLink, decodeWeights, deflate,
+  defaults, encodeLink,
 } from '../../web/static/link_schema.js';
 
 const CODES = new Set(['not_link', 'version', 'malformed', 'too_large', 'corrupt']);
@@ -24,11 +25,19 @@ function rng(seed) {
   };
 }
 
+// Bytes shaped like the engine's link weights (magic, format version), the rest pseudo-random (incompressible).
+function fakeWeights(n, seed, version = WEIGHTS_VERSION) {
+  const next = rng(seed);
+  const b = Uint8Array.from({ length: Math.floor(n) }, () => Math.floor(next() * 256));
+  b.set([0x52, 0x4e, 0x4c, 0x57, version, 1]);
+  return b;
+}
+
 describe('share link codec', () => {
   it('round-trips the defaults with a preset', async () => {
     const e = await encodeLink({ preset: 'prose' });
     assert.ok(e.ok, e.message);
-    assert.match(e.hash, /^v=1&/);
+    assert.match(e.hash, /^v=2&/);
     assert.match(e.hash, /&seed=1&/);
     const d = await decodeLink('#' + e.hash);
     assert.ok(d.ok, d.message);
@@ -165,12 +174,84 @@ describe('share link codec', () => {
     }
   });
 
+  it('still opens version 1 links, which have no weights (a w= there is ignored)', async () => {
+    const d = await decodeLink('v=1&preset=hello&hidden=16&w=AAAA');
+    assert.ok(d.ok, d.message);
+    assert.equal(d.version, 1);
+    assert.equal(d.value.config.hidden, 16);
+    assert.equal(d.value.weights, undefined);
+  });
+
+  it('round-trips weights next to a text and a preset', async () => {
+    const payload = fakeWeights(5000, 1);
+    for (const where of [{ text: 'some text\n'.repeat(40) }, { preset: 'prose' }]) {
+      const e = await encodeLink({ ...where, values: { hidden: '64' }, weights: payload });
+      assert.ok(e.ok, e.message);
+      assert.equal(e.weights, 'included');
+      assert.match(e.hash, /&w=[A-Za-z0-9_-]+$/);
+      assert.equal(e.length, e.hash.length + 1);
+      const d = await decodeLink(e.hash);
+      assert.ok(d.ok, d.message);
+      assert.equal(d.version, 2);
+      assert.deepEqual(d.value.weights, payload);
+      assert.equal(d.value.weightsProblem, null);
+      assert.equal(d.value.config.hidden, 64);
+    }
+    const none = await encodeLink({ preset: 'prose' });
+    assert.equal(none.weights, 'none');
+    assert.equal((await decodeLink(none.hash)).value.weights, null);
+  });
+
+  it('leaves out weights over the caps and says why, keeping the rest of the link', async () => {
+    const big = await encodeLink({ preset: 'prose', weights: fakeWeights(Caps.MAX_WEIGHT_BYTES + 1, 2) });
+    assert.ok(big.ok, big.message);
+    assert.match(big.weights, /over the 2\.0 MiB a link may carry/);
+    assert.ok(!/&w=/.test(big.hash));
+    // Under the payload cap but incompressible: base64 makes it longer than the whole link may be.
+    const long = await encodeLink({ preset: 'prose', weights: fakeWeights(Caps.MAX_HASH_CHARS * 0.8, 3) });
+    assert.ok(long.ok, long.message);
+    assert.match(long.weights, /over the 2\.0 MiB browsers accept/);
+    assert.ok(!/&w=/.test(long.hash));
+    // Just under: fits.
+    const fits = await encodeLink({ preset: 'prose', weights: fakeWeights(Math.floor(Caps.MAX_HASH_CHARS * 0.7), 4) });
+    assert.equal(fits.weights, 'included');
+    assert.ok(fits.length <= Caps.MAX_HASH_CHARS);
+  });
+
+  it('opens the text and settings of a link whose weights cannot be used, and says why', async () => {
+    const good = base64urlEncode(await deflate(fakeWeights(3000, 5)));
+    const cases = [
+      ['truncated', good.slice(0, Math.floor(good.length / 2)), 'corrupt', /cut off or damaged/],
+      ['cut by one character', good.slice(0, -1), 'corrupt', /cut off or damaged|not rnnlab weights/],
+      ['not base64url', good.slice(0, 20) + '$%' + good.slice(22), 'corrupt', /base64url/],
+      ['not deflate', 'A'.repeat(200), 'corrupt', /cut off or damaged/],
+      ['empty', '', 'corrupt', /cut off or damaged/],
+      ['foreign bytes', base64urlEncode(await deflate(new TextEncoder().encode('PK\u0003\u0004 a zip, not weights'))), 'corrupt', /not rnnlab weights/],
+      ['a future version', base64urlEncode(await deflate(fakeWeights(100, 6, WEIGHTS_VERSION + 1))), 'version', /newer version of rnnlab \(weights format 2/],
+      ['version 0', base64urlEncode(await deflate(fakeWeights(100, 6, 0))), 'corrupt', /format version 0/],
+      ['a compression bomb', base64urlEncode(await deflate(new Uint8Array(Caps.MAX_WEIGHT_BYTES * 4))), 'too_large', /more than a link may carry/],
+    ];
+    for (const [what, packed, code, pattern] of cases) {
+      const d = await decodeLink(`v=2&preset=hello&hidden=16&w=${packed}`);
+      assert.ok(d.ok, `${what}: ${d.message}`);
+      assert.equal(d.value.preset, 'hello', what);
+      assert.equal(d.value.config.hidden, 16, what);
+      assert.equal(d.value.weights, null, what);
+      assert.equal(d.value.weightsProblem.code, code, `${what}: ${d.value.weightsProblem.message}`);
+      assert.match(d.value.weightsProblem.message, pattern, what);
+      await assert.rejects(decodeWeights(packed), (e) => e.code === code, what);
+    }
+    // Oversized before decoding: refused without inflating.
+    await assert.rejects(decodeWeights('A'.repeat(Caps.MAX_HASH_CHARS + 4)), (e) => e.code === 'too_large');
+  });
+
   it('fuzz: mutated valid links give a result or a typed error, never a throw', async () => {
     const next = rng(12345);
     const text = 'Some text with <b>tags</b> & ünïcödé.\n'.repeat(30);
     const seeds = [
       (await encodeLink({ preset: 'hello' })).hash,
       (await encodeLink({ text, values: { prime: 'a&b', sseed: '3' } })).hash,
+      (await encodeLink({ preset: 'hello', weights: fakeWeights(300, 9) })).hash,
     ];
     const alphabet = 'v=1&%#+-_.09azAZ<>"\'\\\u0000\u00ff\ud800€';
     let ok = 0, bad = 0;
@@ -195,6 +276,8 @@ describe('share link codec', () => {
       if (r.ok) {
         ++ok;
         assert.ok(r.value.text === null || typeof r.value.text === 'string');
+        if (r.value.weights) assert.ok(r.value.weights instanceof Uint8Array && r.value.weights.length >= 6);
+        if (r.value.weightsProblem) assert.ok(CODES.has(r.value.weightsProblem.code), r.value.weightsProblem.code);
         for (const f of SCHEMA) {
           const v = { ...r.value.config, ...r.value.sample }[f.key];
           if (f.type === 'int' || f.type === 'num') {

@@ -54,17 +54,18 @@ describe('share links', { timeout: 6 * LONG }, () => {
     await page.locator('#smp-seed').fill('5');
     await page.getByLabel('Start with (prime)').fill('The & <b>');
     await page.getByLabel('Cell').selectOption('gru');
-    const sampleA = await trainToStep50(page);
 
-    // From the keyboard.
+    // From the keyboard, before any training: a link without weights (share_weights.test.mjs has those).
     await page.getByRole('button', { name: 'Share', exact: true }).focus();
     await page.keyboard.press('Enter');
     const box = page.getByLabel('Share link');
     await box.waitFor({ state: 'visible' });
     const url = await box.inputValue();
-    assert.match(url, /#v=1&/);
+    assert.match(url, /#v=2&/);
     assert.match(url, /&seed=7&/);
+    assert.ok(!url.includes('&w='));
     assert.match(await page.locator('#share-message').textContent(), /Link ready/);
+    const sampleA = await trainToStep50(page);
     assert.deepEqual(page.problems, []);
 
     const other = await openPlayground(b.ctx, url.replace(/#.*$/, ''), url.slice(url.indexOf('#')));

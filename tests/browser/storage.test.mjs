@@ -1,8 +1,27 @@
-// Nothing lost on reload: a paused run comes back at the same step with its text, loss history and timeline;
-// a run reloaded mid-training comes back at the step of its last save; New forgets it.
+// Nothing lost on reload: a paused run comes back at the same step with its text, loss history and timeline; a run
+// reloaded mid-training comes back at exactly the step and loss history the page showed (the steps since the last
+// checkpoint replayed, learning-rate changes included) and trains on as an uninterrupted run; New forgets it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { LONG, launchBrowser, openPlayground, pasteInto, practiceText, startServer } from './helpers.mjs';
+import {
+  LONG, launchBrowser, lossesByStep, openPlayground, pasteInto, practiceText, preparePractice, startServer, trainTo,
+} from './helpers.mjs';
+
+const SETTINGS = { 'Hidden units': '32', 'Unroll (steps)': '16', 'Batch (streams)': '8' };
+
+// What the page shows: step, every loss on the chart, validation points, timeline (read by tests only).
+const shownNow = (page) => page.evaluate(() => JSON.parse(JSON.stringify({
+  step: window.app.step, loss: window.app.lossData(), val: window.app.valHistory, timeline: window.app.timeline,
+})));
+
+// Keeps what the page showed at the moment it unloads (sessionStorage survives the reload of the same tab).
+async function recordShownOnUnload(page) {
+  await page.evaluate(() => addEventListener('pagehide', () => sessionStorage.setItem('shown', JSON.stringify({
+    step: window.app.step, loss: window.app.lossData(), val: window.app.valHistory, timeline: window.app.timeline,
+  }))));
+}
+
+const readShown = (page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('shown')));
 
 async function waitRestored(page) {
   await page.waitForFunction(() => window.app && window.app.restoredStep !== undefined && window.app.state === 'paused',
@@ -11,18 +30,20 @@ async function waitRestored(page) {
                                 val: window.app.valHistory.length }));
 }
 
-describe('the run survives a reload', { timeout: 5 * LONG }, () => {
-  let server, browser, page;
+describe('the run survives a reload', { timeout: 10 * LONG }, () => {
+  let server, browser, reference, page;
   const text = practiceText();
 
   before(async () => {
     server = await startServer();
     browser = await launchBrowser();
-    page = await openPlayground(browser.ctx, server.url);
+    reference = await launchBrowser();
+    page = await openPlayground(browser.ctx, server.url, '#testhooks');
   });
 
   after(async () => {
     await browser?.close();
+    await reference?.close();
     server?.close();
   });
 
@@ -51,20 +72,63 @@ describe('the run survives a reload', { timeout: 5 * LONG }, () => {
     assert.equal(await page.locator('#st-step').textContent(), before.step.toLocaleString('en-US'));
   });
 
-  it('restores a run reloaded mid-training at the step of its last save', async () => {
+  it('a reload mid-training comes back at the step and loss history the page showed, and trains on exactly', async () => {
     await page.getByRole('button', { name: 'Resume' }).click();
-    const first = await page.evaluate(() => window.app.savedStep);
-    await page.waitForFunction((s) => window.app.state === 'training' && window.app.savedStep > s, first, { timeout: LONG });
+    await page.waitForFunction(() => window.app.state === 'training', null, { timeout: LONG });
+    // No checkpoints from here on, so the steps after the last one must be replayed after the reload.
+    await page.evaluate(() => window.app.debug.holdCheckpoints(true));
     const saved = await page.evaluate(() => window.app.savedStep);
+    await page.waitForFunction((s) => window.app.step >= s + 30, saved, { timeout: LONG });
+    await recordShownOnUnload(page);
     await page.reload();
     const r = await waitRestored(page);
-    assert.ok(r.step >= saved, `restored step ${r.step}, last save seen at ${saved}`);
-    assert.equal(r.step, r.restored);
-    // It trains on from there.
+    const shown = await readShown(page);
+    assert.ok(shown.step >= saved + 30, `shown ${shown.step}, saved ${saved}`);
+    assert.equal(r.step, shown.step);
+    assert.equal(r.restored, shown.step);
+    assert.deepEqual(await shownNow(page), shown);
+    assert.equal(await page.evaluate(() => window.app.replayMatched), true);
+    assert.match(await page.locator('#train-message').textContent(),
+      new RegExp(`Restored at step ${shown.step.toLocaleString('en-US')}, where the page was`));
+    // The status line is redrawn every 250 ms.
+    await page.waitForFunction((t) => document.getElementById('st-step').textContent === t,
+      shown.step.toLocaleString('en-US'), { timeout: 30_000 });
+
+    // Training on gives the losses of an uninterrupted run with the same text and settings (another browser).
+    const target = shown.step + 40;
+    await trainTo(page, target);
+    const resumed = await lossesByStep(page);
+    const ref = await openPlayground(reference.ctx, server.url);
+    await preparePractice(ref, SETTINGS);
+    await trainTo(ref, target);
+    const expected = await lossesByStep(ref);
+    for (let s = 1; s <= target; ++s) assert.equal(resumed[s], expected[s], `step ${s}`);
+    assert.deepEqual(ref.problems, []);
+    await ref.close();
+  });
+
+  it('a learning-rate change and a Share (which rounds the weights) after the last checkpoint are replayed', async () => {
+    await page.evaluate(() => window.app.debug.holdCheckpoints(true));
     await page.getByRole('button', { name: 'Resume' }).click();
-    await page.waitForFunction((s) => window.app.step > s, r.step, { timeout: LONG });
-    await page.getByRole('button', { name: 'Pause' }).click();
-    await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: LONG });
+    const start = await page.evaluate(() => window.app.step);
+    await page.waitForFunction((s) => window.app.step >= s + 10, start, { timeout: LONG });
+    await page.getByLabel('Learning rate').fill('0.005');
+    await page.getByText('Learning rate changed to 0.005.').waitFor({ timeout: LONG });
+    const changedAt = await page.evaluate(() => window.app.step);
+    await page.waitForFunction((s) => window.app.step >= s + 10, changedAt, { timeout: LONG });
+    await page.getByRole('button', { name: 'Share', exact: true }).click();
+    await page.getByText(/rounded to 8 bits for the link/).waitFor({ timeout: LONG });
+    const sharedAt = await page.evaluate(() => window.app.step);
+    await page.waitForFunction((s) => window.app.step >= s + 10, sharedAt, { timeout: LONG });
+    await recordShownOnUnload(page);
+    await page.reload();
+    const r = await waitRestored(page);
+    const shown = await readShown(page);
+    assert.equal(r.step, shown.step);
+    assert.deepEqual(await shownNow(page), shown);
+    assert.equal(await page.evaluate(() => window.app.replayedEvents), 2);
+    assert.equal(await page.evaluate(() => window.app.replayMatched), true);
+    assert.equal(await page.getByLabel('Learning rate').inputValue(), '0.005');
   });
 
   it('reports missing storage and still works', async () => {

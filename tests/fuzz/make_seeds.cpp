@@ -1,12 +1,13 @@
-// Writes small valid model files and safetensors exports for every cell type: the fuzzers' starting corpus.
+// Writes small valid model files, safetensors exports (every cell type) and link weights: the fuzzers' seeds.
 #include <fstream>
 #include <string>
 
+#include "link_model.hpp"
 #include "rnnlab/session.hpp"
 
 int main(int argc, char** argv) {
-  if (argc < 3) return 2;
-  const std::string model_dir = argv[1], st_dir = argv[2];
+  if (argc < 4) return 2;
+  const std::string model_dir = argv[1], st_dir = argv[2], link_dir = argv[3];
   std::string text;
   for (int i = 0; i < 30; ++i) text += "ab \"cd\" (ef) 🙂\n";
   int n = 0;
@@ -23,6 +24,12 @@ int main(int argc, char** argv) {
     std::ofstream(model_dir + "/seed" + std::to_string(n) + ".rnnlab", std::ios::binary) << s.save(n % 2 == 0);
     std::ofstream(st_dir + "/seed" + std::to_string(n) + ".safetensors", std::ios::binary) << s.export_safetensors();
     ++n;
+  }
+  // Link weights for the fuzzer's own model, after a few different amounts of training.
+  rnnlab::Session s = link_fuzz_session();
+  for (int i = 0; i < 3; ++i) {
+    for (int k = 0; k < 5 * i; ++k) s.train_step();
+    std::ofstream(link_dir + "/seed" + std::to_string(i) + ".rnlw", std::ios::binary) << s.round_for_link();
   }
   return 0;
 }

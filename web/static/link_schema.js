@@ -1,21 +1,33 @@
-// Share links: the experiment (settings, sampling options, and the text or a preset's name) in the page's #hash.
-// DOM-free on purpose, so the codec runs under node (tests/browser/link_codec.test.mjs).
+// Share links: the experiment (settings, sampling options, the text or a preset's name, and optionally the trained
+// weights) in the page's #hash. DOM-free on purpose, so the codec runs under node (tests/browser/link_codec.test.mjs).
 //
-// Format (version 1):  #v=1&cell=lstm&layers=2&...&seed=1&...&preset=prose        or  ...&text=<base64url>
+// Format (version 2):  #v=2&cell=lstm&layers=2&...&seed=1&...&preset=prose   or  ...&text=<base64url>   [&w=<base64url>]
 //   Every key comes from SCHEMA below: one table drives parsing, clamping and writing. Unknown keys are ignored,
 //   missing keys take the default, numbers outside [min, max] are clamped (and reported), anything of the wrong
 //   type rejects the whole link. text= is the UTF-8 text compressed with deflate-raw and base64url-encoded.
+//   w= (version 2) is the engine's link-weights payload (engine/rnnlab/link_weights.hpp: 8 bits per weight, one
+//   scale per row, CRC-32), compressed and encoded the same way. Weights that cannot be used (damaged, too large,
+//   a newer format) do not reject the link: its text and settings still open, and weightsProblem says why.
+//   Version 1 (no weights) links keep opening through their own decoder.
+// Limits (Caps): the whole #hash at most 2 MiB characters, because Chromium refuses longer URLs (its kMaxURLChars
+// is 2 * 1024 * 1024); the text at most 1 MiB; the weights at most 2 MiB before compression (about 2 million
+// parameters), and inflating stops there, so a small hostile link cannot expand without bound.
 // Nothing from a link is ever executed: values are plain strings and numbers that the page writes with textContent
-// and form values only.
+// and form values only; the weights go to the engine as bytes, which checks them against the link's own model.
 //
 // decodeLink never throws: it resolves to { ok: true, value } or { ok: false, code, message }.
 
-export const LINK_VERSION = 1;
+export const LINK_VERSION = 2;
 export const Caps = Object.freeze({
-  MAX_HASH_CHARS: 2 * 1024 * 1024,   // the whole #hash
+  MAX_HASH_CHARS: 2 * 1024 * 1024,   // the whole #hash (Chromium's URL limit)
   MAX_TEXT_BYTES: 1024 * 1024,       // the text, raw UTF-8
+  MAX_WEIGHT_BYTES: 2 * 1024 * 1024, // the weights payload before compression
   MAX_PRIME_CHARS: 1000,
 });
+
+// The link-weights payload's first bytes (link_weights.hpp) and the newest payload format this page reads.
+export const WEIGHTS_MAGIC = 'RNLW';
+export const WEIGHTS_VERSION = 1;
 
 export const PRESET_NAMES = Object.freeze(['hello', 'prose', 'code']);
 
@@ -121,14 +133,14 @@ export function base64urlEncode(bytes) {
   return parts.join('');
 }
 
-export function base64urlDecode(s) {
-  if (s.length % 4 === 1) throw new LinkError('corrupt', 'the text in the link is cut off or damaged.');
+export function base64urlDecode(s, what = 'the text in the link') {
+  if (s.length % 4 === 1) throw new LinkError('corrupt', `${what} is cut off or damaged.`);
   const out = new Uint8Array(Math.floor((s.length * 3) / 4));
   let o = 0, acc = 0, bits = 0;
   for (let i = 0; i < s.length; ++i) {
     const c = s.charCodeAt(i);
     const v = c < 128 ? B64_INDEX[c] : -1;
-    if (v < 0) throw new LinkError('corrupt', 'the text in the link holds characters that base64url does not use.');
+    if (v < 0) throw new LinkError('corrupt', `${what} holds characters that base64url does not use.`);
     acc = (acc << 6) | v;
     bits += 6;
     if (bits >= 8) {
@@ -168,12 +180,12 @@ export async function deflate(bytes) {
 }
 
 // Inflates at most maxBytes; null when the output would be larger (a small link must not expand without bound).
-export async function inflate(bytes, maxBytes) {
+export async function inflate(bytes, maxBytes, what = 'the text in the link') {
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
   try {
     return await collect(stream, maxBytes);
   } catch {
-    throw new LinkError('corrupt', 'the text in the link is cut off or damaged (it does not decompress).');
+    throw new LinkError('corrupt', `${what} is cut off or damaged (it does not decompress).`);
   }
 }
 
@@ -182,9 +194,10 @@ export async function inflate(bytes, maxBytes) {
 const TOO_LARGE = 'too large for a link: download the model file instead.';
 
 // values: { key: string|number } as in the form (missing keys take defaults); text: the training text, or
-// preset: a preset's name (used instead of the text). Resolves to { ok: true, hash, length } (hash without '#')
-// or { ok: false, code, message }.
-export async function encodeLink({ values = {}, text = null, preset = null } = {}) {
+// preset: a preset's name (used instead of the text); weights: the engine's link-weights payload (optional).
+// Resolves to { ok: true, hash, length, weights } (hash without '#'; weights: 'included', 'none', or a sentence
+// saying why they were left out, the link then being made without them) or { ok: false, code, message }.
+export async function encodeLink({ values = {}, text = null, preset = null, weights = null } = {}) {
   try {
     const parts = [`v=${LINK_VERSION}`];
     for (const f of SCHEMA) {
@@ -213,7 +226,18 @@ export async function encodeLink({ values = {}, text = null, preset = null } = {
     }
     const hash = parts.join('&');
     if (hash.length + 1 > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', `The link would be ${TOO_LARGE}`);
-    return { ok: true, hash, length: hash.length + 1 };
+    if (!weights) return { ok: true, hash, length: hash.length + 1, weights: 'none' };
+    const mib = (n) => (n / 1024 / 1024).toFixed(1) + ' MiB';
+    if (weights.length > Caps.MAX_WEIGHT_BYTES) {
+      return { ok: true, hash, length: hash.length + 1,
+               weights: `the model's weights (${mib(weights.length)} at 8 bits) are over the ${mib(Caps.MAX_WEIGHT_BYTES)} a link may carry` };
+    }
+    const withWeights = hash + '&w=' + base64urlEncode(await deflate(weights));
+    if (withWeights.length + 1 > Caps.MAX_HASH_CHARS) {
+      return { ok: true, hash, length: hash.length + 1,
+               weights: `the link with the weights would be ${mib(withWeights.length + 1)}, over the ${mib(Caps.MAX_HASH_CHARS)} browsers accept` };
+    }
+    return { ok: true, hash: withWeights, length: withWeights.length + 1, weights: 'included' };
   } catch (e) {
     if (e instanceof LinkError) return { ok: false, code: e.code, message: e.message };
     return { ok: false, code: 'internal', message: 'The link could not be made: ' + String(e && e.message) };
@@ -262,8 +286,44 @@ async function decodeV1(params) {
   throw new LinkError('malformed', 'it holds neither a text nor a preset.');
 }
 
+// The weights of a version 2 link: the payload's bytes, or a LinkError. Only the container is checked here (it
+// decodes, inflates within the cap, starts with the payload's signature and a format this page reads); the engine
+// checks the rest against the model the link's settings and text describe.
+export async function decodeWeights(packed) {
+  const what = 'the weight data in the link';
+  if (packed.length > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', `${what} is ${TOO_LARGE}`);
+  const bytes = await inflate(base64urlDecode(packed, what), Caps.MAX_WEIGHT_BYTES, what);
+  if (bytes === null)
+    throw new LinkError('too_large', `${what} is larger than ${Caps.MAX_WEIGHT_BYTES} bytes, more than a link may carry.`);
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
+  if (bytes.length < 6 || magic !== WEIGHTS_MAGIC) throw new LinkError('corrupt', `${what} is not rnnlab weights.`);
+  const version = bytes[4];
+  if (version > WEIGHTS_VERSION)
+    throw new LinkError('version', `${what} was made by a newer version of rnnlab (weights format ${version}; this page reads format ${WEIGHTS_VERSION}).`);
+  if (version === 0) throw new LinkError('corrupt', `${what} is damaged (format version 0).`);
+  return bytes;
+}
+
+// Version 2: version 1 plus optional weights (w=). A link whose weights cannot be used still opens its text and
+// settings; weightsProblem ({ code, message }) says why the weights were left out.
+async function decodeV2(params) {
+  const value = await decodeV1(params);
+  value.weights = null;
+  value.weightsProblem = null;
+  const packed = params.get('w');
+  if (packed !== null) {
+    try {
+      value.weights = await decodeWeights(packed);
+    } catch (e) {
+      if (!(e instanceof LinkError)) throw e;
+      value.weightsProblem = { code: e.code, message: e.message };
+    }
+  }
+  return value;
+}
+
 // Old versions keep their decoder here, so links made by an older page keep working.
-const DECODERS = new Map([[1, decodeV1]]);
+const DECODERS = new Map([[1, decodeV1], [2, decodeV2]]);
 
 export async function decodeLink(hash) {
   try {

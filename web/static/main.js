@@ -4,7 +4,9 @@
 import { Req, Rep, Limits, message } from './protocol.js';
 import { LossChart } from './chart.js';
 import { initShare } from './share.js';
-import { initStorage } from './storage.js';
+import { isShareHash } from './link_schema.js';
+import { checkpointNow, holdCheckpoints, initStorage, noteProgress } from './storage.js';
+import { sameLosses } from './resume.js';
 import { initInspect } from './inspect.js';
 
 const $ = (id) => document.getElementById(id);
@@ -34,7 +36,10 @@ function fmtLr(lr) {
 const app = (window.app = {
   ready: false, state: 'none', gen: 0, step: 0, epoch: 0, trainBits: null, valBits: null, valHistory: [],
   charsPerSec: 0, timeline: [], stats: null, sampling: false, sampleText: '', lastError: null, worker: 0,
+  calls: 0,   // train_step calls of the current model (steps plus rejected steps): exact-step resume counts these
 });
+// The loss chart's data, for tests: { steps, raw (bits per character, NaN for rejected steps), val }.
+app.lossData = () => ({ steps: chart.steps.slice(), raw: chart.raw.slice(), val: chart.val.map((v) => ({ ...v })) });
 
 // ---------------------------------------------------------------------------------------------------------------
 // The worker connection: request/reply by id, unsolicited reports filtered by generation.
@@ -99,8 +104,8 @@ class EngineClient {
     }
     const p = this.pending.get(msg.id);
     if (p) {
-      if (msg.kind === Rep.SAMPLE_CHUNK) {
-        if (p.onChunk) p.onChunk(msg.text);
+      if (msg.kind === Rep.SAMPLE_CHUNK || msg.kind === Rep.RESTORING) {
+        if (p.onChunk) p.onChunk(msg.kind === Rep.SAMPLE_CHUNK ? msg.text : msg);
         return;
       }
       this.pending.delete(msg.id);
@@ -246,6 +251,18 @@ let lastGrad = null;
 let rejectedTotal = 0;
 let statusDirty = false;
 let sampleRequest = 0;
+// Exact-step resume (resume.js): the mid-run edits of this model ({ at: calls before it, index, kind, lr }), the
+// edit index of a change a replay cannot repeat (or null), and the losses of recent calls ({ start: call, bits }).
+let runEvents = [];
+let staleFrom = null;
+let lossLog = { start: 0, bits: [] };
+
+function startRunLog(calls) {
+  app.calls = calls;
+  runEvents = [];
+  staleFrom = null;
+  lossLog = { start: calls, bits: [] };
+}
 
 function setState(next) {
   state = next;
@@ -521,8 +538,9 @@ async function maybeApplyLr() {
   const lr = Number($('cfg-lr').value);
   if (!Number.isFinite(lr) || Math.abs(lr - model.lr) <= 1e-6 * Math.abs(model.lr)) return;
   try {
-    await client.request(Req.SET_LR, gen, { lr });
+    const reply = await client.request(Req.SET_LR, gen, { lr });
     model.lr = lr;
+    recordEdit(reply, { kind: 'lr', lr });
     trainMessage(`Learning rate changed to ${fmtLr(lr)}.`, 'info');
   } catch (e) {
     if (!e.reset) trainMessage(sentence(e.message));
@@ -657,11 +675,21 @@ async function startNewModel() {
   app.gen = gen;
   model = { ...reply, sourceVersion };
   app.modelConfig = reply.config;
+  startRunLog(reply.calls);
   resetRunView();
   addValPoint(reply.eval);
   app.parameterCount = reply.parameterCount;
   setState('training');
   client.send(Req.TRAIN, gen);
+  keepRunAcrossReloads();
+}
+
+// Once the page's run is checkpointed, a reload should bring back that run (exactly: resume.js), not reopen the
+// share link the page was opened with: the link leaves the address (it stays in the Share box and history).
+function keepRunAcrossReloads() {
+  checkpointNow().then(() => {
+    if (isShareHash(location.hash)) history.replaceState(history.state, '', location.href.replace(/#.*$/, ''));
+  });
 }
 
 function onTrainButton() {
@@ -692,20 +720,7 @@ function onReset() {
 }
 
 function onProgress(msg) {
-  for (const r of msg.reports) {
-    const bits = r.loss === null ? NaN : r.loss / Math.LN2;
-    if (r.rejected) {
-      rejectedTotal += 1;
-      trainMessage(`Step ${fmtInt(r.step + 1)} was rejected: its loss or gradient was not a finite number, so the ` +
-        'weights were kept from the last good step and training went on. If this keeps happening, lower the ' +
-        'learning rate or turn on gradient clipping.');
-    } else {
-      lastGrad = r.gradNorm;
-    }
-    recent.push(r);
-    if (recent.length > 100) recent.shift();
-    chart.addTrain(r.step, r.rejected ? NaN : bits);
-  }
+  for (const r of msg.reports) addReport(r);
   app.step = msg.step;
   app.epoch = msg.epoch;
   app.charsPerSec = msg.charsPerSec;
@@ -715,6 +730,25 @@ function onProgress(msg) {
   addValPoint(msg.eval);
   chart.request();
   statusDirty = true;
+  noteProgress();
+}
+
+// One train_step call's report, from training or from a replay after a reload.
+function addReport(r) {
+  const bits = r.loss === null ? NaN : r.loss / Math.LN2;
+  app.calls += 1;
+  lossLog.bits.push(Number.isFinite(bits) && !r.rejected ? bits : null);
+  if (r.rejected) {
+    rejectedTotal += 1;
+    trainMessage(`Step ${fmtInt(r.step + 1)} was rejected: its loss or gradient was not a finite number, so the ` +
+      'weights were kept from the last good step and training went on. If this keeps happening, lower the ' +
+      'learning rate or turn on gradient clipping.');
+  } else {
+    lastGrad = r.gradNorm;
+  }
+  recent.push(r);
+  if (recent.length > 100) recent.shift();
+  chart.addTrain(r.step, r.rejected ? NaN : bits);
 }
 
 function renderStatus() {
@@ -811,6 +845,12 @@ async function onLowerLr() {
     return;
   }
   model.lr = lr;
+  if (reply.restored) {
+    staleFrom = reply.edit;   // a replay cannot go back to the same weights: the next checkpoint must hold this
+    noteProgress(true);
+  } else {
+    recordEdit(reply, { kind: 'lr', lr });
+  }
   if (restore) {
     app.step = reply.step;
     app.valHistory = app.valHistory.filter((v) => v.step <= reply.step);
@@ -821,10 +861,18 @@ async function onLowerLr() {
   trainMessage(`Learning rate lowered to ${fmtLr(lr)}; training resumed from the last good weights` +
     (restore ? ` (step ${fmtInt(reply.step)}).` : '.'), 'info');
   onConfigChanged();
+  if (reply.restored) await checkpointNow();   // before any step is taken from the restored state
   if (state === 'paused') {
     setState('training');
     client.send(Req.TRAIN, gen);
   }
+}
+
+// A mid-run change the worker applied after `reply.calls` train_step calls: replayed by exact-step resume.
+function recordEdit(reply, edit) {
+  runEvents.push({ at: reply.calls, index: reply.edit, ...edit });
+  noteProgress(true);
+  checkpointNow();
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -931,7 +979,7 @@ async function onSaveOrExport(kind) {
   }
 }
 
-async function onLoadModel(file) {
+async function onLoadModel(file, { restoring = false } = {}) {
   if (state === 'training') {
     setState('pausing');
     client.send(Req.PAUSE, gen);
@@ -951,6 +999,7 @@ async function onLoadModel(file) {
   app.gen = gen;
   model = { ...reply, sourceVersion: -1 };
   app.modelConfig = reply.config;
+  startRunLog(reply.calls);
   setFormValues(valuesFromConfig(parseConfigText(reply.config)));
   onConfigChanged({ stats: true });
   resetRunView();
@@ -958,6 +1007,7 @@ async function onLoadModel(file) {
   app.step = reply.step;
   statusDirty = true;
   setState('paused');
+  if (!restoring) checkpointNow();
   showMessage('file-message', null,
     `Loaded ${file.name}: step ${fmtInt(reply.step)}, ${fmtInt(reply.parameterCount)} parameters` +
     (reply.hasText ? `, trained on a text of ${fmtInt(reply.stats.chars)} characters. Press Resume to continue training.`
@@ -986,21 +1036,34 @@ function onFatal(text) {
   app.lastError = text;
 }
 
-// What storage.js needs to keep the run across reloads (see there).
+// What storage.js needs to keep the run across reloads (see there and resume.js).
 function storageApi() {
   return {
     isReady: () => app.ready,
     snapshot: () => ({ state, gen, step: app.step }),
-    saveModel: async () => (await client.request(Req.SAVE, gen)).bytes,
+    saveModel: async () => {
+      const reply = await client.request(Req.SAVE, gen);
+      return { bytes: reply.bytes, calls: reply.calls, edits: reply.edits };
+    },
     history: () => ({
+      gen, step: app.step, calls: app.calls,
       text: source && !source.readOnly ? $('text-input').value : null,
       chart: { steps: chart.steps.slice(), raw: chart.raw.slice(), val: chart.val.slice() },
       valHistory: app.valHistory.slice(), timeline: app.timeline.slice(),
     }),
-    restore: async (record) => {
+    progress: () => ({
+      gen, step: app.step, calls: app.calls, events: runEvents, staleFrom, valHistory: app.valHistory,
+      timeline: app.timeline, losses: lossLog,
+    }),
+    checkpointed: (calls) => {
+      // Losses before the stored checkpoint are no longer needed to check a replay.
+      const drop = Math.min(lossLog.bits.length, Math.max(0, calls - lossLog.start));
+      lossLog = { start: lossLog.start + drop, bits: lossLog.bits.slice(drop) };
+    },
+    restore: async (record, marker) => {
       if (typeof record.text === 'string') setSource({ kind: 'typed', name: 'Your text', text: record.text });
       const before = gen;
-      await onLoadModel(new File([record.bytes], 'the run kept from your last visit'));
+      await onLoadModel(new File([record.bytes], 'the run kept from your last visit'), { restoring: true });
       if (gen === before || !model) return false;
       if (typeof record.text === 'string') model.sourceVersion = sourceVersion;
       const h = record.chart;
@@ -1015,13 +1078,111 @@ function storageApi() {
         if (last) app.valBits = last.bits;
       }
       if (Array.isArray(record.timeline)) for (const t of record.timeline) addTimeline(Number(t.step), String(t.text));
+      const base = { serial: record.serial, gen, calls: app.calls, edits: 0, valCount: app.valHistory.length,
+                     timelineCount: app.timeline.length };
+      if (marker && (marker.calls > 0 || marker.events.length > 0)) await replaySince(marker, base);
+      app.bestVal = null;
+      for (const v of app.valHistory) if (!app.bestVal || v.bits < app.bestVal.bits) app.bestVal = { ...v };
       chart.request();
       statusDirty = true;
       renderPendingNote();
-      return true;
+      return { base };
     },
     reset: () => { if (state !== 'none') onReset(); },
   };
+}
+
+// After a reload: the worker repeats the calls made since the checkpoint (resume.js), and the page adds what it
+// showed then: the same losses (checked), validation points and timeline samples.
+async function replaySince(marker, base) {
+  const from = app.step;
+  trainMessage(`Restoring step ${fmtInt(marker.step)}…`, 'info');
+  app.restoring = true;
+  setState('opening');   // no Resume before the replay is done
+  let reply;
+  try {
+    reply = await client.request(Req.REPLAY, gen, { calls: marker.calls, events: marker.events }, {
+      onChunk: (p) => {
+        $('train-message-text').textContent = `Restoring step ${fmtInt(marker.step)}… (${fmtInt(p.step)} so far)`;
+      },
+    });
+  } catch (e) {
+    app.restoring = false;
+    if (state === 'opening') setState('paused');
+    if (!e.reset) trainMessage(`The run is back at step ${fmtInt(from)}, its last save: the steps after it could ` +
+      `not be repeated (${e.message}).`);
+    return;
+  }
+  const bits = [];
+  for (const r of reply.reports) {
+    addReport(r);
+    bits.push(lossLog.bits[lossLog.bits.length - 1]);
+  }
+  app.step = reply.step;
+  app.epoch = reply.epoch;
+  runEvents = marker.events.map((e, index) => ({ at: base.calls + e.after, index, kind: e.kind, lr: e.lr }));
+  const lrs = marker.events.filter((e) => e.kind === 'lr');
+  if (lrs.length) {
+    model.lr = lrs[lrs.length - 1].lr;
+    $('cfg-lr').value = fmtLr(model.lr);
+  }
+  for (const v of marker.val) if (Number.isFinite(v.step) && Number.isFinite(v.bits)) addValPoint({ step: v.step, bitsPerChar: v.bits });
+  for (const t of marker.timeline) addTimeline(Number(t.step), String(t.text));
+  setState('paused');
+  app.replayMatched = sameLosses(bits, marker.losses);
+  app.replayedEvents = marker.events.length;
+  app.restoring = false;
+  trainMessage(app.replayMatched
+    ? `Restored at step ${fmtInt(app.step)}, where the page was: the last save was at step ${fmtInt(from)}, and the ` +
+      `${fmtInt(reply.reports.length)} steps since were repeated exactly. Press Resume to train on.`
+    : `Restored at step ${fmtInt(app.step)}, but the repeated steps did not give the losses shown before the ` +
+      'reload, so training on may differ from the run you had.', app.replayMatched ? 'info' : 'error');
+}
+
+// --- Share links (share.js) ---
+
+// The current model as a share link may carry it, or null without one.
+function linkModel() {
+  if (!model || !(state === 'training' || state === 'paused' || state === 'pausing')) return null;
+  const values = valuesFromConfig(parseConfigText(model.config));
+  values.lr = String(Number(model.lr.toPrecision(6)));
+  return { values, step: app.step, bytes: model.linkWeightsBytes, pending: pendingChanges() };
+}
+
+// Rounds the model to the link's precision in place (between training chunks) and returns the payload.
+async function roundForLink(text) {
+  const reply = await client.request(Req.LINK_WEIGHTS, gen, { text });
+  recordEdit(reply, { kind: 'round' });
+  return reply;
+}
+
+// A link's weights: a model on the link's text and settings (already on the page), ready to sample at the step the
+// sender shared. Resolves to { ok: true, step } or { ok: false, message }.
+async function openLinkModel(weights) {
+  while (!app.ready) await new Promise((r) => setTimeout(r, 50));
+  const newGen = gen + 1;
+  const previous = state;
+  setState('opening');
+  let reply;
+  try {
+    reply = await client.request(Req.OPEN, newGen, { ...currentText(), config: configText(), linkWeights: weights });
+  } catch (e) {
+    if (state === 'opening') setState(model ? previous : 'none');
+    return { ok: false, message: sentence(e.message) };
+  }
+  gen = newGen;
+  app.gen = gen;
+  model = { ...reply, sourceVersion };
+  app.modelConfig = reply.config;
+  app.parameterCount = reply.parameterCount;
+  startRunLog(reply.calls);
+  resetRunView();
+  addValPoint(reply.eval);
+  app.step = reply.step;
+  statusDirty = true;
+  setState('paused');
+  keepRunAcrossReloads();
+  return { ok: true, step: reply.step, valBits: reply.eval ? reply.eval.bitsPerChar : null };
 }
 
 function init() {
@@ -1107,13 +1268,18 @@ function init() {
 
   // Test hook: with #testhooks in the address, tests can make the worker report rejected steps (see worker.js).
   if (location.hash.includes('testhooks')) {
-    app.debug = { simulateRejections: (count) => client.send(Req.DEBUG_REJECT, gen, { count }) };
+    app.debug = {
+      simulateRejections: (count) => client.send(Req.DEBUG_REJECT, gen, { count }),
+      holdCheckpoints,   // no checkpoints from now on, so a reload has to replay (tests/browser/storage.test.mjs)
+    };
   }
 
   setFormValues(DEFAULTS);
   renderControls();
   // A share link in the address (share.js) brings its own text and settings.
-  const fromLink = initShare({ choosePreset, setSource, setFormValues, formValues, onConfigChanged });
+  const fromLink = initShare({
+    choosePreset, setSource, setFormValues, formValues, onConfigChanged, linkModel, roundForLink, openLinkModel,
+  });
   // A run kept in IndexedDB (storage.js) comes back after a reload, unless a share link asks for another one.
   initStorage(storageApi(), { restoreSaved: !fromLink }).then((restored) => {
     if (!fromLink && !restored) choosePreset('prose', { applySize: false });

@@ -10,7 +10,8 @@
 export const Req = Object.freeze({
   INSPECT: 'inspect',          // { text | bytes, config } -> INSPECTED: text statistics without a model
   CHECK_CONFIG: 'checkConfig', // { config } -> CHECKED
-  OPEN: 'open',                // { text | bytes, config } -> OPENED: a new model (gen is the new generation)
+  OPEN: 'open',                // { text | bytes, config, linkWeights? } -> OPENED: a new model (gen is the new
+                               // generation); linkWeights: a share link's weights (link_weights.hpp) to start from
   LOAD: 'load',                // { bytes } -> OPENED: a model file from SAVE
   TRAIN: 'train',              // {} -> PROGRESS ... then PAUSED (or DIVERGED)
   PAUSE: 'pause',              // {} -> PAUSED (at the next chunk boundary)
@@ -20,6 +21,8 @@ export const Req = Object.freeze({
   EXPORT: 'export',            // {} -> FILE (safetensors)
   DEBUG_REJECT: 'debugReject', // { count } test hook: report the next `count` steps as rejected (see worker.js)
   LOOK: 'look',                // { op, args } -> LOOKED: "Look inside" (trace, rank, gradientFlow, ngram; inspect.js)
+  LINK_WEIGHTS: 'linkWeights', // { text } -> LINK_WEIGHTS: the model rounded in place for a share link, its payload
+  REPLAY: 'replay',            // { calls, events } -> RESTORING ... REPLAYED: exact-step resume (resume.js)
 });
 
 // Worker -> page
@@ -34,8 +37,11 @@ export const Rep = Object.freeze({
   DIVERGED: 'diverged',        // { step, lr, count, reason: 'nonfinite'|'exploding', bits, lastGoodStep }: paused
   SAMPLE_CHUNK: 'sampleChunk', // { text } more characters of a sample in progress
   SAMPLE_DONE: 'sampleDone',   // { text, primeUsed, primeSkipped }
-  LR_SET: 'lrSet',             // { lr }
-  FILE: 'file',                // { bytes: Uint8Array (transferred), name, type }
+  LR_SET: 'lrSet',             // { lr, step, calls, edit, restored }
+  FILE: 'file',                // { bytes: Uint8Array (transferred), name, type, calls, edits }
+  LINK_WEIGHTS: 'linkWeights', // { bytes, step, calls, edit, before, after }: before/after: validation evaluations
+  RESTORING: 'restoring',      // { step, done, total } replay progress
+  REPLAYED: 'replayed',        // { reports, step, epoch, calls, edits }
   LOOKED: 'looked',            // { op, result } typed arrays in result are transferred
   ERROR: 'error',              // { message } the request failed; message is meant for people
 });

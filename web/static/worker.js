@@ -15,6 +15,8 @@ let engine = null;
 let session = null;               // embind Session, or null before the first model
 let gen = 0;                      // generation of `session`
 let model = null;                 // what the page needs to know about the model (batch, unroll, lr, ...)
+                                  // plus calls (train_step calls so far) and edits (mid-run changes so far), the
+                                  // coordinates of exact-step resume (resume.js)
 let run = null;                   // the training loop in progress: { id, requestId }
 let simulatedRejections = 0;      // DEBUG_REJECT test hook
 
@@ -74,6 +76,9 @@ function describe(info) {
     lr: Number(configValue(cfg, 'lr')),
     valChars,
     evalChars: Math.min(valChars, EVAL_MAX_CHARS),
+    calls: info.step + info.rejectedSteps,
+    edits: 0,
+    linkWeightsBytes: info.linkWeightsBytes,
   };
 }
 
@@ -140,6 +145,7 @@ async function trainLoop(myRun) {
     const last = reports[reports.length - 1];
     model.step = last.step;
     model.epoch = last.epoch;
+    model.calls += reports.length;
     const accepted = reports.filter((r) => !r.rejected).length;
     window.push({ chars: reports.length * charsPerStep, ms: res.millis });
     while (window.length > 50) window.shift();
@@ -175,6 +181,55 @@ async function trainLoop(myRun) {
     }
     await yieldToEventLoop();
   }
+}
+
+// Exact-step resume (resume.js): after a reload the page loads its last checkpoint and asks for the train_step
+// calls made since, with the mid-run changes (learning rate, rounding for a link) at the calls where they happened.
+// The engine is deterministic, so this ends exactly where the page was, with the same losses. Runs in chunks and
+// reports RESTORING between them, so the page can say how far it is.
+async function replay(msg) {
+  const total = Math.max(0, msg.calls | 0);
+  const events = (msg.events || []).slice().sort((a, b) => a.after - b.after);
+  const reports = [];
+  let done = 0, next = 0;
+  const myRun = (run = { requestId: msg.id, replay: true });
+  const applyDue = () => {
+    for (; next < events.length && events[next].after <= done; ++next) {
+      const e = events[next];
+      if (e.kind === 'lr') {
+        const res = session.setLearningRate(e.lr);
+        if (!res.ok) throw new Error(res.error);
+        model.lr = e.lr;
+      } else if (e.kind === 'round') {
+        const res = session.roundWeights();
+        if (!res.ok) throw new Error(res.error);
+      }
+      model.edits += 1;
+    }
+  };
+  applyDue();
+  while (done < total) {
+    if (run !== myRun) {   // replaced meanwhile: the page has moved on, but its request still gets an answer
+      post(Rep.ERROR, msg.id, msg.gen, { message: 'the restore was interrupted', stale: true });
+      return;
+    }
+    const until = next < events.length ? Math.min(total, events[next].after) : total;
+    const res = session.train(until - done, CHUNK_MS);
+    if (!res.ok) throw new Error(res.error);
+    for (const r of res.reports) reports.push(r);
+    done += res.reports.length;
+    const last = res.reports[res.reports.length - 1];
+    model.step = last.step;
+    model.epoch = last.epoch;
+    model.calls += res.reports.length;
+    applyDue();
+    post(Rep.RESTORING, msg.id, gen, { step: model.step, done, total });
+    await yieldToEventLoop();
+  }
+  applyDue();
+  if (run === myRun) run = null;
+  model.nextTimeline = nextTimelineStep(model.step);
+  post(Rep.REPLAYED, msg.id, gen, { reports, step: model.step, epoch: model.epoch, calls: model.calls, edits: model.edits });
 }
 
 function sample(msg) {
@@ -216,9 +271,11 @@ function look(msg) {
   }, transfer);
 }
 
+// calls and edits say where in the run the file was taken (exact-step resume, resume.js).
 function fileReply(msg, res, name, type) {
   if (!res.ok) return post(Rep.ERROR, msg.id, gen, { message: res.error });
-  post(Rep.FILE, msg.id, gen, { bytes: res.bytes, name, type }, [res.bytes.buffer]);
+  post(Rep.FILE, msg.id, gen, { bytes: res.bytes, name, type, calls: model.calls, edits: model.edits },
+       [res.bytes.buffer]);
 }
 
 function handle(msg) {
@@ -242,13 +299,35 @@ function handle(msg) {
     }
     case Req.OPEN: {
       const next = new engine.Session();
-      const res = next.open(textBytes(msg), msg.config);
+      let res = next.open(textBytes(msg), msg.config);
+      // A share link's weights (link_weights.hpp) replace the fresh ones; the engine checks they fit this model.
+      if (res.ok && msg.linkWeights) res = next.loadLinkWeights(msg.linkWeights);
       if (!res.ok) {
         next.delete();
         return post(Rep.ERROR, id, msg.gen, { message: res.error });
       }
       replaceSession(next, res, msg.gen);
       return post(Rep.OPENED, id, gen, { ...model, eval: evaluate() });
+    }
+    case Req.LINK_WEIGHTS: {
+      // Rounds the model in place between training chunks: an edit the page records for exact-step resume.
+      if (!needModel()) return;
+      const before = evaluate();
+      const res = session.roundForLink(textBytes(msg));
+      if (!res.ok) return post(Rep.ERROR, id, gen, { message: res.error });
+      const edit = model.edits++;
+      return post(Rep.LINK_WEIGHTS, id, gen, {
+        bytes: res.bytes, step: model.step, calls: model.calls, edit, before, after: evaluate(),
+      }, [res.bytes.buffer]);
+    }
+    case Req.REPLAY: {
+      if (!needModel()) return;
+      if (run) return post(Rep.ERROR, id, gen, { message: 'cannot restore while training' });
+      replay(msg).catch((e) => {
+        run = null;
+        post(Rep.ERROR, id, gen, { message: 'the run could not be restored exactly: ' + e.message });
+      });
+      return;
     }
     case Req.LOAD: {
       const next = new engine.Session();
@@ -291,14 +370,18 @@ function handle(msg) {
       const res = session.setLearningRate(msg.lr);
       if (!res.ok) return post(Rep.ERROR, id, gen, { message: res.error });
       model.lr = msg.lr;
+      let restored = false;
       if (msg.restore) {   // after a blow-up: back to the last healthy weights, optimizer state and cursor
         const back = session.restoreLastGood();
         if (back.ok && back.step >= 0) {
           model.step = back.step;
           model.nextTimeline = nextTimelineStep(model.step);
+          restored = true;
         }
       }
-      return post(Rep.LR_SET, id, gen, { lr: msg.lr, step: model.step });
+      // calls and edit place the change in the run for exact-step resume; a restore cannot be replayed.
+      const edit = model.edits++;
+      return post(Rep.LR_SET, id, gen, { lr: msg.lr, step: model.step, calls: model.calls, edit, restored });
     }
     case Req.SAVE:
       if (!needModel()) return;

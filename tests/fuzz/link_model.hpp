@@ -1,0 +1,18 @@
+// The one small model the link-weights fuzzer loads payloads into, shared with make_seeds so the seeds fit it.
+#pragma once
+#include <string>
+
+#include "rnnlab/session.hpp"
+
+inline rnnlab::Session link_fuzz_session() {
+  std::string text;
+  for (int i = 0; i < 30; ++i) text += "ab \"cd\" (ef) 🙂\n";
+  rnnlab::Config c;
+  c.model.cell = rnnlab::CellType::lstm;
+  c.model.layers = 2;
+  c.model.hidden = 3;
+  c.model.embed = 2;
+  c.train.batch = 2;
+  c.train.unroll = 4;
+  return rnnlab::Session(text, c);
+}
