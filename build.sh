@@ -67,6 +67,7 @@ build_site() {
     rm -rf "$SITE"
     mkdir -p "$SITE"
     cp -r web/static/. "$SITE/"
+    rm -f "$SITE/package.json"   # only tells Node's tests that web/static holds ES modules
     cp "$WASM"/web/rnnlab_engine.js "$WASM"/web/rnnlab_engine.wasm "$SITE/"
     cp "$WASM_NOSIMD"/web/rnnlab_engine_nosimd.{js,wasm} "$SITE/"
     [[ -x web/make_presets.sh ]] && web/make_presets.sh "$SITE"

@@ -3,6 +3,7 @@
 // a working page with the defaults, and nothing from a link becomes markup or runs.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import './node_compat.mjs';   // deflate-raw for Node 18
 import { LONG, launchBrowser, openPlayground, pasteInto, practiceText, startServer } from './helpers.mjs';
 import { base64urlEncode, deflate } from '../../web/static/link_schema.js';
 

@@ -4,6 +4,7 @@
 // link gets a link without weights and is pointed to the model file.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import './node_compat.mjs';   // deflate-raw for Node 18
 import {
   LONG, SMALL, launchBrowser, openPlayground, preparePractice, startServer, trainTo, watchDialogs,
 } from './helpers.mjs';
