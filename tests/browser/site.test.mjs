@@ -36,6 +36,22 @@ describe('site files', () => {
     assert.match(readFileSync(join(SITE, 'presets', 'hello.txt'), 'utf8'), /^hello/);
   });
 
+  it("preloads exactly main.js's import graph from boot.js, and loads boot.js before anything else", () => {
+    // boot.js preloads main.js's imports by name (after starting the worker, see there): a module added to main.js's
+    // graph and missing from that list would load one round trip late, a stale name would be a wasted request.
+    const imports = (file) => [...readFileSync(join(SITE, file), 'utf8').matchAll(/^import .* from '\.\/([\w.]+)';$/gm)]
+      .map((m) => m[1]);
+    const graph = new Set();
+    const visit = (file) => { for (const f of imports(file)) if (!graph.has(f)) { graph.add(f); visit(f); } };
+    visit('main.js');
+    const boot = readFileSync(join(SITE, 'boot.js'), 'utf8');
+    const listed = JSON.parse(boot.match(/MAIN_IMPORTS = (\[[^\]]*\])/)[1].replace(/'/g, '"'));
+    assert.deepEqual([...listed].sort(), [...graph].sort());
+    const html = readFileSync(join(SITE, 'index.html'), 'utf8');
+    const firstRequest = html.match(/<(script|link)\b[^>]*\b(src|href)="(?!data:)([^"]+)"/)[3];
+    assert.equal(firstRequest, 'boot.js');
+  });
+
   it('never writes HTML from strings and uses only relative URLs', () => {
     for (const f of readdirSync(SITE).filter((n) => /\.(js|html)$/.test(n) && !n.startsWith('rnnlab_engine'))) {
       const src = readFileSync(join(SITE, f), 'utf8');
