@@ -1,8 +1,9 @@
 // Starts the engine as early as the page can. Start-up is a chain of round trips (the page, its modules, the worker's
 // script, the engine's glue and .wasm) and the engine needs nothing that main.js loads, so it should not wait for
-// main.js and its imports. This is a classic script that index.html runs synchronously in <head>: it runs as soon as
-// it arrives, before the browser lays out and paints the page for the first time (~100 ms of main-thread work
-// measured on a busy machine, which delayed an async module doing the same). It
+// main.js and its imports. This is a classic script that index.html runs synchronously in <head>, before the browser
+// lays out and paints the page for the first time (~100 ms of main-thread work measured on a busy machine, which
+// delayed an async module doing the same); build.sh puts it inside the site's index.html (web/inline_boot.mjs), so
+// it costs no round trip of its own. It
 //   - fetches and compiles the engine's .wasm here, in parallel with the worker's own start (a new worker takes
 //     50-120 ms before its script runs), and hands the compiled module to every worker the page creates, so a hard
 //     reset does not download it again;
@@ -15,7 +16,7 @@
 // worker (its script runs), engine-glue (JS glue and protocol.js loaded), engine-ready (instantiated, READY posted).
 'use strict';
 (() => {
-  const base = document.currentScript.src;
+  const base = document.baseURI;   // the page's directory holds every file (inline, this script has no src)
   performance.mark('rnnlab:boot');
 
   // The engine comes in two builds: wasm SIMD (fast) and a fallback without SIMD for browsers that lack it. This tiny
