@@ -24,7 +24,8 @@
   // "nosimd" in the page's address loads the fallback on purpose (to test it on a browser with SIMD).
   const SIMD_PROBE = new Uint8Array([
     0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-  const simd = WebAssembly.validate(SIMD_PROBE) && !/nosimd/.test(location.search + location.hash);
+  const simd = typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE) &&
+    !/nosimd/.test(location.search + location.hash);   // without WebAssembly, compileEngine's error is shown
   const wasmUrl = new URL(simd ? 'rnnlab_engine.wasm' : 'rnnlab_engine_nosimd.wasm', base);
 
   // Streaming compilation overlaps the download; a host that does not serve .wasm as application/wasm makes it fail,
