@@ -12,6 +12,7 @@ const loading = Promise.all([import('./protocol.js'), import(simd ? './rnnlab_en
 loading.then(() => performance.mark('rnnlab:engine-glue'), () => {});   // failures are reported where awaited
 let codeArrived;
 const engineCode = new Promise((resolve, reject) => { codeArrived = { resolve, reject }; });
+engineCode.catch(() => {});   // a failure is reported where it is awaited, at the end
 // Requests that arrive while the engine loads wait here (handled in order once it is ready).
 const early = [];
 self.onmessage = (e) => {
@@ -354,7 +355,7 @@ try {
   const [protocol, { default: createEngine }] = await loading;
   ({ Req, Rep, Limits, message } = protocol);
   const code = await engineCode;
-  // The glue's instantiateWasm hook: instantiate the module compiled above instead of fetching the .wasm again.
+  // The glue's instantiateWasm hook: instantiate the module boot.js compiled instead of fetching the .wasm again.
   // (The glue's own promise would never settle if instantiation failed, hence the race.)
   let failed;
   const instantiateFailed = new Promise((resolve, reject) => { failed = reject; });
