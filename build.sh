@@ -71,6 +71,7 @@ build_site() {
     cp "$WASM"/web/rnnlab_engine.js "$WASM"/web/rnnlab_engine.wasm "$SITE/"
     cp "$WASM_NOSIMD"/web/rnnlab_engine_nosimd.{js,wasm} "$SITE/"
     [[ -x web/make_presets.sh ]] && web/make_presets.sh "$SITE"
+    node web/inline_boot.mjs "$SITE"
   fi
   return 0
 }

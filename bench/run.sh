@@ -4,12 +4,14 @@
 # Systems: native (g++ -O3 -march=native, Eigen), wasm SIMD and wasm without SIMD, each in node and in a Web Worker
 # in headless Chromium, PyTorch CPU and TensorFlow.js (wasm backend) from ../shared/bench-peers, 1 thread each.
 # Medians of RUNS runs (default 3). Results: build/bench/results.jsonl, and a table on stdout.
-#   RUNS=3 SECONDS_PER_RUN=20 PEERS=torch,tfjs ./build.sh bench
+#   RUNS=3 SECONDS_PER_RUN=20 PEERS=torch,tfjs MODES=train,sample ./build.sh bench
+# MODES=sample measures only sampling (and start-up), the same way, in a few minutes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 SECS=${SECONDS_PER_RUN:-20}
 PEERS=${PEERS:-torch,tfjs}
+MODES=${MODES:-train,sample}
 CORPUS=${CORPUS:-../shared/corpora/tinyshakespeare.txt}
 PEER_DIR=../shared/bench-peers
 OUT=build/bench
@@ -43,28 +45,30 @@ torch_args() { [[ $1 == W1 ]] && echo "--layers 2 --hidden 256 --batch 32" || ec
 for run in $(seq "$RUNS"); do
   for w in W1 W2; do
     echo "run $run/$RUNS, $w" >&2
-    $BENCH train --corpus "$CORPUS" --workload $w --seconds "$SECS" | record native $w train
-    $BENCH sample --corpus "$CORPUS" --workload $w | record native $w sample
+    [[ $MODES == *train* ]] && $BENCH train --corpus "$CORPUS" --workload $w --seconds "$SECS" | record native $w train
+    [[ $MODES == *sample* ]] && $BENCH sample --corpus "$CORPUS" --workload $w | record native $w sample
     for flavour in wasm wasm-nosimd; do
       dir=build/$flavour
       [[ -f $dir/rnnlab_bench.js ]] || continue
-      node $dir/rnnlab_bench.js train --corpus "$CORPUS" --workload $w --seconds "$SECS" | record $flavour-node $w train
-      node $dir/rnnlab_bench.js sample --corpus "$CORPUS" --workload $w | record $flavour-node $w sample
-      [[ -f $dir/rnnlab_bench_web.js ]] && node bench/browser/run.mjs $dir "$CORPUS" $flavour-chromium $w "$SECS" "$RESULTS"
+      [[ $MODES == *train* ]] && node $dir/rnnlab_bench.js train --corpus "$CORPUS" --workload $w --seconds "$SECS" | record $flavour-node $w train
+      [[ $MODES == *sample* ]] && node $dir/rnnlab_bench.js sample --corpus "$CORPUS" --workload $w | record $flavour-node $w sample
+      [[ -f $dir/rnnlab_bench_web.js ]] && node bench/browser/run.mjs $dir "$CORPUS" $flavour-chromium $w "$SECS" "$RESULTS" "$MODES"
     done
     if have_torch; then
-      $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py bench --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" | record pytorch $w train
-      $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py sample --corpus "$CORPUS" $(torch_args $w) | record pytorch $w sample
+      [[ $MODES == *train* ]] && $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py bench --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" | record pytorch $w train
+      [[ $MODES == *sample* ]] && $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py sample --corpus "$CORPUS" $(torch_args $w) | record pytorch $w sample
     fi
     if ((TFJS)); then
-      NODE_PATH=$OUT/peers/node_modules node $PEER_DIR/tfjs/train_tfjs.js bench --backend wasm --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" | record tfjs-wasm $w train
-      NODE_PATH=$OUT/peers/node_modules node $PEER_DIR/tfjs/train_tfjs.js sample --backend wasm --corpus "$CORPUS" $(torch_args $w) | record tfjs-wasm $w sample
+      [[ $MODES == *train* ]] && NODE_PATH=$OUT/peers/node_modules node $PEER_DIR/tfjs/train_tfjs.js bench --backend wasm --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" | record tfjs-wasm $w train
+      [[ $MODES == *sample* ]] && NODE_PATH=$OUT/peers/node_modules node $PEER_DIR/tfjs/train_tfjs.js sample --backend wasm --corpus "$CORPUS" $(torch_args $w) | record tfjs-wasm $w sample
     fi
   done
 done
 
-echo "learning: W1, 500 steps, seed 1" >&2
-$BENCH learn --corpus "$CORPUS" --workload W1 --steps 500 --seed 1 | record native W1 learn
+if [[ $MODES == *train* ]]; then
+  echo "learning: W1, 500 steps, seed 1" >&2
+  $BENCH learn --corpus "$CORPUS" --workload W1 --steps 500 --seed 1 | record native W1 learn
+fi
 if [[ -f site/rnnlab_engine.wasm ]]; then
   echo "page start-up in headless Chromium" >&2
   node bench/browser/startup.mjs site 5 | record wasm-chromium page startup

@@ -13,6 +13,7 @@
 //                  relative to the magnitude of their terms (they can cancel)
 //   cell backward  |y - y_ref| <= 1e-6 |y_ref| + 1e-7 (same formulas, rounding only)
 //   softmax-xent   |d - d_ref| <= |scale| (2e-6 p_ref + 2e-7), |loss - loss_ref| <= 1e-5 (1 + loss_ref)
+//   softmax weights |w - w_ref| <= 1e-6 w_ref + 1.2e-38 (float exp against float std::exp; flushed underflow)
 #include <catch2/catch.hpp>
 
 #include "rnnlab/kernels/kernels.hpp"
@@ -558,4 +559,26 @@ TEST_CASE("softmax_xent_simd128 may write dlogits over the logits", "[kernels]")
   CHECK(l1 == l2);
   for (int n = 0; n < N; ++n)
     for (int v = 0; v < V; ++v) CHECK(in_place[v + n * ld] == out[v + n * ld]);
+}
+
+TEST_CASE("f32_softmax_weights_simd128 matches the reference: ragged n, offsets, temperatures", "[kernels]") {
+  Rng rng(13);
+  for (int n : {1, 2, 3, 4, 5, 7, 8, 9, 13, 64, 65, 66})
+    for (int off : {0, 1, 3})
+      for (float inv_t : {1.0f, 1.0f / 0.8f, 20.0f, 100.0f}) {
+        std::vector<float> x = rng.vec(static_cast<size_t>(n + off), -6.0f, 6.0f);
+        const float* xs = x.data() + off;
+        const float top = *std::max_element(xs, xs + n);
+        std::vector<float> w(static_cast<size_t>(n + off + 1), -7.0f), wr = w;
+        k::f32_softmax_weights_simd128(n, xs, top, inv_t, w.data() + off);
+        k::f32_softmax_weights_ref(n, xs, top, inv_t, wr.data() + off);
+        for (int v = 0; v < n; ++v) {
+          const float a = w[static_cast<size_t>(off + v)], b = wr[static_cast<size_t>(off + v)];
+          INFO("n=" << n << " off=" << off << " inv_t=" << inv_t << " v=" << v << ": " << a << " vs " << b);
+          REQUIRE(std::fabs(a - b) <= 1e-6f * b + 1.2e-38f);
+          REQUIRE(a <= 1.0f);
+        }
+        CHECK(w[static_cast<size_t>(off + n)] == -7.0f);   // nothing written past n
+        CHECK(w[static_cast<size_t>(std::max_element(xs, xs + n) - x.data())] == 1.0f);   // the max has weight 1
+      }
 }

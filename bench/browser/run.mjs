@@ -1,5 +1,5 @@
 // Runs the wasm benchmark in a Web Worker in headless Chromium (Debian's /usr/bin/chromium via playwright-core).
-//   node bench/browser/run.mjs BUILD_DIR CORPUS SYSTEM_NAME WORKLOAD SECONDS RESULTS_JSONL
+//   node bench/browser/run.mjs BUILD_DIR CORPUS SYSTEM_NAME WORKLOAD SECONDS RESULTS_JSONL [MODES=train,sample]
 // Appends {"system": SYSTEM_NAME, "workload", "mode": "train"|"sample", "data": {...}} lines to RESULTS_JSONL.
 import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [buildDir, corpus, system, workload, seconds, results] = process.argv.slice(2);
+const [buildDir, corpus, system, workload, seconds, results, modes = 'train,sample'] = process.argv.slice(2);
 const site = mkdtempSync(join(tmpdir(), 'rnnlab-bench-'));
 for (const f of ['index.html', 'bench_worker.js']) copyFileSync(join('bench/browser', f), join(site, f));
 for (const f of ['rnnlab_bench_web.js', 'rnnlab_bench_web.wasm']) copyFileSync(join(buildDir, f), join(site, f));
@@ -32,6 +32,7 @@ try {
   await page.goto(url);
   for (const [mode, args] of [['train', ['train', '--workload', workload, '--seconds', seconds]],
                               ['sample', ['sample', '--workload', workload]]]) {
+    if (!modes.split(',').includes(mode)) continue;
     const line = await page.evaluate((a) => window.runBench(a), args);
     appendFileSync(results, JSON.stringify({ system, workload, mode, data: JSON.parse(line) }) + '\n');
   }

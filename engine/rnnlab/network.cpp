@@ -293,6 +293,29 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
   }
 }
 
+// ws.pre (GH, B) = layer 0's input projection of the B tokens, from ws.input_table, computing the columns of tokens
+// not seen before with the one-token product (so each column has exactly the bits step() gives without the table).
+template <typename S>
+void Network<S>::input_projection_cached(const S* params, const int32_t* tokens, int B, StepWorkspace<S>& ws) const {
+  const int GH = G_ * H_;
+  if (ws.input_table.rows() != GH || ws.input_table.cols() != V_) {
+    ws.input_table.resize(GH, V_);
+    ws.input_filled.assign(static_cast<size_t>(V_), 0);
+  }
+  ws.pre.resize(GH, B);
+  for (int j = 0; j < B; ++j) {
+    const int32_t v = tokens[j];
+    S* column = ws.input_table.data() + static_cast<size_t>(v) * GH;
+    if (!ws.input_filled[static_cast<size_t>(v)]) {
+      Mat<S> one;
+      embed_inputs(params, &v, 1, one, &ws.x);
+      std::copy(one.data(), one.data() + GH, column);
+      ws.input_filled[static_cast<size_t>(v)] = 1;
+    }
+    std::copy(column, column + GH, ws.pre.data() + static_cast<size_t>(j) * GH);
+  }
+}
+
 template <typename S>
 void Network<S>::step(const S* params, const int32_t* tokens, int B, RecurrentState<S>& state, StepWorkspace<S>& ws,
                       S* logits) const {
@@ -301,7 +324,9 @@ void Network<S>::step(const S* params, const int32_t* tokens, int B, RecurrentSt
   for (int k = 0; k < config_.layers; ++k) {
     const LayerBlocks& lb = layout_.layer(k);
     const auto ks = static_cast<size_t>(k);
-    if (k == 0) {
+    if (k == 0 && ws.cache_inputs) {
+      input_projection_cached(params, tokens, B, ws);
+    } else if (k == 0) {
       embed_inputs(params, tokens, B, ws.pre, &ws.x);
     } else {
       ws.pre.resize(GH, B);

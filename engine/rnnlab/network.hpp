@@ -52,6 +52,14 @@ struct ForwardCache {
 template <typename S>
 struct StepWorkspace {
   Mat<S> x, pre, hg, act, c_new, tanh_c, h_new;
+  // With cache_inputs, step() keeps layer 0's input projection per token: input_table column v (G*H) =
+  // W_ih0 · x(v) + b_ih0, which depends on the token alone. Sampling one character at a time then skips that
+  // product (a third of a W2 step) after a token's first use. Each column is computed by the same one-token product
+  // step() uses without the table, so results are bit for bit the same. Valid only while the parameters do not
+  // change: use a fresh workspace (or clear input_filled) after any update.
+  bool cache_inputs = false;
+  Mat<S> input_table;                  // (G*H, V)
+  std::vector<uint8_t> input_filled;   // (V) 1 once column v holds token v's projection
   // With record_gates, step() keeps each layer's gate activations: LSTM (4H,B) i,f,g,o; GRU (3H,B) r,z,n;
   // nothing for the vanilla RNN (its only activation is h).
   bool record_gates = false;
@@ -94,6 +102,7 @@ class Network {
 
  private:
   void embed_inputs(const S* params, const int32_t* tokens, int N, Mat<S>& pre_out, Mat<S>* x_out) const;
+  void input_projection_cached(const S* params, const int32_t* tokens, int B, StepWorkspace<S>& ws) const;
   ModelConfig config_;
   ParamLayout layout_;
   int V_, H_, G_;

@@ -260,7 +260,8 @@ std::vector<int32_t> NgramModel::sample(const std::vector<int32_t>& prime, int l
 
   std::vector<int32_t> history(prime);
   history.reserve(prime.size() + static_cast<size_t>(length));
-  std::vector<double> probs(static_cast<size_t>(V_)), scratch;
+  std::vector<double> probs(static_cast<size_t>(V_));
+  ChoiceScratch scratch;
   std::vector<float> logits(static_cast<size_t>(V_));
   Rng rng(seed);
   const auto keep = static_cast<size_t>(order_ - 1);

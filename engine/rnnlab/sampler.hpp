@@ -22,8 +22,15 @@ void validate(const SampleOptions& options);
 
 constexpr float kArgmaxTemperature = 0.01f;
 
+// choose_token's scratch, kept from character to character so sampling allocates nothing per character.
+struct ChoiceScratch {
+  std::vector<float> weights;   // (V) unnormalised probabilities at the temperature
+  std::vector<int> order;       // (V) tokens by weight, for top-k / top-p
+};
+
 // Chooses a token from logits (V). `banned` (may be -1) is never chosen unless it is the only option: the unknown
-// symbol, so samples show real characters. probs is scratch.
-int choose_token(const float* logits, int V, const SampleOptions& o, int banned, Rng& rng, std::vector<double>& probs);
+// symbol, so samples show real characters. The weights are float (exp in float is several times cheaper than in
+// double in wasm, and runs once per character); their sum and the draw are in double.
+int choose_token(const float* logits, int V, const SampleOptions& o, int banned, Rng& rng, ChoiceScratch& scratch);
 
 }  // namespace rnnlab

@@ -234,9 +234,10 @@ SampleResult Session::sample(const SampleOptions& options, const CharCallback& o
   Rng rng(options.seed);
   RecurrentState<float> state = net_.zero_state(1);
   StepWorkspace<float> ws;
+  ws.cache_inputs = true;   // one input projection per distinct token, not per character (network.hpp)
   const int V = vocab_.size();
   Slab<float> logits(static_cast<size_t>(V));   // aligned, like every buffer Eigen writes, for reproducible rounding
-  std::vector<double> probs;
+  ChoiceScratch scratch;
 
   const std::u32string prime = decode_utf8(options.prime).text;
   std::vector<int32_t> prime_ids;
@@ -258,12 +259,12 @@ SampleResult Session::sample(const SampleOptions& options, const CharCallback& o
   }
   for (int32_t id : prime_ids) net_.step(params_.data(), &id, 1, state, ws, logits.data());
 
+  result.text.reserve(static_cast<size_t>(options.length));
   for (int i = 0; i < options.length; ++i) {
-    int32_t id = choose_token(logits.data(), V, options, vocab_.unknown_id(), rng, probs);
-    std::string ch;
-    append_utf8(ch, vocab_.symbol(id));
-    result.text += ch;
-    if (on_char && !on_char(ch)) break;
+    int32_t id = choose_token(logits.data(), V, options, vocab_.unknown_id(), rng, scratch);
+    const size_t start = result.text.size();
+    append_utf8(result.text, vocab_.symbol(id));
+    if (on_char && !on_char(std::string_view(result.text).substr(start))) break;
     net_.step(params_.data(), &id, 1, state, ws, logits.data());
   }
   return result;

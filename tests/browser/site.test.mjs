@@ -3,6 +3,7 @@
 // (save, load, safetensors export) through real downloads.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -34,6 +35,26 @@ describe('site files', () => {
     const code = readFileSync(join(SITE, 'presets', 'code.txt'), 'utf8');
     assert.match(code, /\/\/ ---- engine\/rnnlab\/session\.cpp ----/);
     assert.match(readFileSync(join(SITE, 'presets', 'hello.txt'), 'utf8'), /^hello/);
+  });
+
+  it('runs boot.js inline, first, allowed by its hash alone, and preloads exactly main.js\'s import graph', () => {
+    const html = readFileSync(join(SITE, 'index.html'), 'utf8');
+    // The first script or stylesheet in the page is the inline boot script (web/inline_boot.mjs).
+    const first = html.match(/<(script|link rel="stylesheet")\b[^>]*>/);
+    assert.equal(first[0], '<script>');
+    const boot = html.slice(first.index + first[0].length, html.indexOf('</script>', first.index));
+    const csp = html.match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)[1];
+    const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'));
+    assert.equal(scriptSrc, `script-src 'self' 'sha256-${createHash('sha256').update(boot).digest('base64')}' 'wasm-unsafe-eval'`);
+    // boot.js preloads main.js's imports by name (after starting the worker, see there): a module added to main.js's
+    // graph and missing from that list would load one round trip late, a stale name would be a wasted request.
+    const imports = (file) => [...readFileSync(join(SITE, file), 'utf8').matchAll(/^import .* from '\.\/([\w.]+)';$/gm)]
+      .map((m) => m[1]);
+    const graph = new Set();
+    const visit = (file) => { for (const f of imports(file)) if (!graph.has(f)) { graph.add(f); visit(f); } };
+    visit('main.js');
+    const listed = JSON.parse(boot.match(/MAIN_IMPORTS = (\[[^\]]*\])/)[1].replace(/'/g, '"'));
+    assert.deepEqual([...listed].sort(), [...graph].sort());
   });
 
   it('never writes HTML from strings and uses only relative URLs', () => {

@@ -9,6 +9,10 @@ import { checkpointNow, holdCheckpoints, initStorage, noteProgress } from './sto
 import { sameLosses } from './resume.js';
 import { initInspect } from './inspect.js';
 
+performance.mark('rnnlab:main');   // start-up marks: boot.js
+// boot.js (run by index.html before this module) started the engine worker; a restart makes a fresh one.
+const { engineWorker } = self.rnnlabBoot;
+
 const $ = (id) => document.getElementById(id);
 const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
 const fmtBits = (b) => (Number.isFinite(b) ? b.toFixed(3) : '—');
@@ -56,9 +60,7 @@ class EngineClient {
 
   start() {
     this.ready = false;
-    // "nosimd" in the page's address loads the fallback engine on purpose (to test it on a browser with SIMD).
-    const fallback = /nosimd/.test(location.search + location.hash) ? '?nosimd' : '';
-    const worker = new Worker(new URL('./worker.js' + fallback, import.meta.url), { type: 'module' });
+    const { worker, early } = engineWorker();
     this.worker = worker;
     app.worker += 1;
     worker.onmessage = (e) => {
@@ -69,6 +71,7 @@ class EngineClient {
       e.preventDefault();
       this.onFatal('The engine worker failed: ' + (e.message || 'it could not be loaded') + '. Reload the page.');
     };
+    for (const e of early) (e.type === 'error' ? worker.onerror : worker.onmessage)(e);
   }
 
   // Hard reset: whatever the worker is doing (a long sample, a training chunk) ends now.

@@ -1,7 +1,32 @@
 // The engine worker: the only place that runs WebAssembly. It owns one model (an embind Session), trains it in
 // chunks of ~40 ms, and between chunks answers whatever the page asked (pause, sample, save, ...).
 // Message kinds and fields: protocol.js.
-import { Req, Rep, Limits, message } from './protocol.js';
+
+// Start-up: boot.js (on the page) fetches and compiles the engine's .wasm while this worker starts, and sends the
+// compiled module in a message of kind ENGINE_CODE; meanwhile this worker loads the engine's JS glue and
+// protocol.js. The end of this file puts them together.
+performance.mark('rnnlab:worker');
+const ENGINE_CODE = 'rnnlab:engine-code';
+const simd = !new URL(self.location.href).searchParams.has('nosimd');   // boot.js chose the build
+const loading = Promise.all([import('./protocol.js'), import(simd ? './rnnlab_engine.js' : './rnnlab_engine_nosimd.js')]);
+loading.then(() => performance.mark('rnnlab:engine-glue'), () => {});   // failures are reported where awaited
+let codeArrived;
+const engineCode = new Promise((resolve, reject) => { codeArrived = { resolve, reject }; });
+engineCode.catch(() => {});   // a failure is reported where it is awaited, at the end
+// Requests that arrive while the engine loads wait here (handled in order once it is ready).
+const early = [];
+self.onmessage = (e) => {
+  if (e.data && e.data.kind === ENGINE_CODE) {
+    if (e.data.module) codeArrived.resolve(e.data.module);
+    else codeArrived.reject(new Error(e.data.error));
+  } else if (!engine) {
+    early.push(e.data);
+  } else {
+    safeHandle(e.data);
+  }
+};
+
+let Req, Rep, Limits, message;   // protocol.js, bound once it has loaded (before any message is handled)
 
 const CHUNK_MS = 40;              // one training burst; a pause or sample request waits at most this long (or one step)
 const EVAL_MIN_GAP_MS = 250;      // validation loss at most this often while training, and
@@ -401,13 +426,6 @@ function handle(msg) {
   }
 }
 
-// Requests that arrive while the engine loads wait here.
-const early = [];
-self.onmessage = (e) => {
-  if (!engine) early.push(e.data);
-  else safeHandle(e.data);
-};
-
 function safeHandle(msg) {
   try {
     handle(msg);
@@ -416,16 +434,21 @@ function safeHandle(msg) {
   }
 }
 
-// The engine comes in two builds: wasm SIMD (fast) and a fallback without SIMD for browsers that lack it. This tiny
-// module's one function (i32.const 0; i8x16.splat; i8x16.popcnt) returns a v128, so validate() tells which to load.
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-const simd = typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE) &&
-  !new URL(self.location.href).searchParams.has('nosimd');   // ?nosimd: the fallback on purpose (tests)
-
 try {
-  const { default: createEngine } = await import(simd ? './rnnlab_engine.js' : './rnnlab_engine_nosimd.js');
-  engine = await createEngine();
+  const [protocol, { default: createEngine }] = await loading;
+  ({ Req, Rep, Limits, message } = protocol);
+  const code = await engineCode;
+  // The glue's instantiateWasm hook: instantiate the module boot.js compiled instead of fetching the .wasm again.
+  // (The glue's own promise would never settle if instantiation failed, hence the race.)
+  let failed;
+  const instantiateFailed = new Promise((resolve, reject) => { failed = reject; });
+  engine = await Promise.race([instantiateFailed, createEngine({
+    instantiateWasm(imports, receiveInstance) {
+      WebAssembly.instantiate(code, imports).then((instance) => receiveInstance(instance, code), failed);
+      return {};
+    },
+  })]);
+  performance.mark('rnnlab:engine-ready');
   post(Rep.READY, 0, 0, { simd });
   for (const msg of early.splice(0)) safeHandle(msg);
 } catch (e) {

@@ -124,4 +124,12 @@ double softmax_xent_ref(int V, int N, const float* logits, int ld, const int32_t
 double softmax_xent_simd128(int V, int N, const float* logits, int ld, const int32_t* targets, float scale,
                             float* dlogits, int ld_d);
 
+// Sampling weights: the unnormalised softmax of one logits column at a temperature,
+//   w[v] = exp((x[v] - top) * inv_t)   for v in [0, n), top the largest logit the caller may choose
+// (sampler.cpp; it zeroes the banned token's weight and normalises in double). Values above top (a banned
+// token) may give +inf. The _simd128 twin uses simd::exp (max relative error 1.5e-7, exactly 0 below
+// exp(-87.33)); the _ref twin uses std::exp in float. out must not overlap x.
+void f32_softmax_weights_ref(int n, const float* x, float top, float inv_t, float* out);
+void f32_softmax_weights_simd128(int n, const float* x, float top, float inv_t, float* out);
+
 }  // namespace rnnlab::kernels

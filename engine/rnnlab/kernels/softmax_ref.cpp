@@ -28,4 +28,8 @@ double softmax_xent_ref(int V, int N, const float* logits, int ld, const int32_t
   return loss;
 }
 
+void f32_softmax_weights_ref(int n, const float* x, float top, float inv_t, float* out) {
+  for (int v = 0; v < n; ++v) out[v] = std::exp((x[v] - top) * inv_t);
+}
+
 }  // namespace rnnlab::kernels

@@ -90,4 +90,14 @@ double softmax_xent_simd128(int V, int N, const float* logits, int ld, const int
   return std::log(prod) + prod_exp * 0.69314718055994530942 - shifted_target_sum;
 }
 
+// Sampling draws one character per network step, so this runs once per character over V (~65) logits: the
+// double-precision std::exp it replaces cost about as much as the head's matrix product in wasm.
+void f32_softmax_weights_simd128(int n, const float* x, float top, float inv_t, float* out) {
+  const v128_t vtop = splat(top), vinv = splat(inv_t);
+  int v = 0;
+  for (; v + 4 <= n; v += 4)
+    wasm_v128_store(out + v, exp(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + v), vtop), vinv)));
+  if (v < n) store_partial(out + v, exp(wasm_f32x4_mul(wasm_f32x4_sub(load_partial(x + v, n - v), vtop), vinv)), n - v);
+}
+
 }  // namespace rnnlab::kernels
