@@ -1,7 +1,8 @@
 // The page: text, settings, training controls, chart, timeline, sampling. It never runs WebAssembly itself; the
 // engine lives in worker.js and every exchange goes through the messages in protocol.js. User text and samples are
 // only ever written with textContent.
-import { Req, Rep, Limits, message } from './protocol.js';
+import { Req, Rep, Limits } from './protocol.js';
+import { EngineClient } from './engine_client.js';
 import { LossChart } from './chart.js';
 import { initShare } from './share.js';
 import { initStorage } from './storage.js';
@@ -35,82 +36,6 @@ const app = (window.app = {
   ready: false, state: 'none', gen: 0, step: 0, epoch: 0, trainBits: null, valBits: null, valHistory: [],
   charsPerSec: 0, timeline: [], stats: null, sampling: false, sampleText: '', lastError: null, worker: 0,
 });
-
-// ---------------------------------------------------------------------------------------------------------------
-// The worker connection: request/reply by id, unsolicited reports filtered by generation.
-
-class EngineClient {
-  constructor(onReport, onReady, onFatal) {
-    this.onReport = onReport;
-    this.onReady = onReady;
-    this.onFatal = onFatal;
-    this.nextId = 1;
-    this.pending = new Map();   // id -> { resolve, reject, onChunk }
-    this.start();
-  }
-
-  start() {
-    this.ready = false;
-    // "nosimd" in the page's address loads the fallback engine on purpose (to test it on a browser with SIMD).
-    const fallback = /nosimd/.test(location.search + location.hash) ? '?nosimd' : '';
-    const worker = new Worker(new URL('./worker.js' + fallback, import.meta.url), { type: 'module' });
-    this.worker = worker;
-    app.worker += 1;
-    worker.onmessage = (e) => {
-      if (worker === this.worker) this.receive(e.data);
-    };
-    worker.onerror = (e) => {
-      if (worker !== this.worker) return;
-      e.preventDefault();
-      this.onFatal('The engine worker failed: ' + (e.message || 'it could not be loaded') + '. Reload the page.');
-    };
-  }
-
-  // Hard reset: whatever the worker is doing (a long sample, a training chunk) ends now.
-  restart() {
-    this.worker.terminate();
-    for (const p of this.pending.values()) p.reject(Object.assign(new Error('reset'), { reset: true }));
-    this.pending.clear();
-    this.start();
-  }
-
-  send(kind, gen, fields = {}, transfer = []) {
-    const id = this.nextId++;
-    this.worker.postMessage(message(kind, id, gen, fields), transfer);
-    return id;
-  }
-
-  request(kind, gen, fields = {}, { onChunk, transfer } = {}) {
-    return new Promise((resolve, reject) => {
-      const id = this.send(kind, gen, fields, transfer);
-      this.pending.set(id, { resolve, reject, onChunk });
-    });
-  }
-
-  receive(msg) {
-    if (msg.kind === Rep.READY) {
-      this.ready = true;
-      this.onReady(msg);
-      return;
-    }
-    if (msg.kind === Rep.ERROR && msg.fatal) {
-      this.onFatal(msg.message);
-      return;
-    }
-    const p = this.pending.get(msg.id);
-    if (p) {
-      if (msg.kind === Rep.SAMPLE_CHUNK) {
-        if (p.onChunk) p.onChunk(msg.text);
-        return;
-      }
-      this.pending.delete(msg.id);
-      if (msg.kind === Rep.ERROR) p.reject(new Error(msg.message));
-      else p.resolve(msg);
-      return;
-    }
-    this.onReport(msg);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings
@@ -1025,7 +950,7 @@ function storageApi() {
 }
 
 function init() {
-  client = new EngineClient(onReport, onReady, onFatal);
+  client = new EngineClient({ onReport, onReady, onFatal, onStart: () => { app.worker += 1; } });
   // Section 6, Look inside (inspect.js): its requests go to the current model.
   initInspect({ request: (op, args) => client.request(Req.LOOK, gen, { op, args }) });
 

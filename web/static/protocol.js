@@ -12,10 +12,13 @@ export const Req = Object.freeze({
   CHECK_CONFIG: 'checkConfig', // { config } -> CHECKED
   OPEN: 'open',                // { text | bytes, config } -> OPENED: a new model (gen is the new generation)
   LOAD: 'load',                // { bytes } -> OPENED: a model file from SAVE
-  TRAIN: 'train',              // {} -> PROGRESS ... then PAUSED (or DIVERGED)
+  TRAIN: 'train',              // { stopAt?, evalEvery? } -> PROGRESS ... then PAUSED (or DIVERGED). stopAt: pause
+                               // at that step (reason 'budget'); evalEvery: validation loss at multiples of it
+                               // instead of by time, so runs compared side by side share their x values
   PAUSE: 'pause',              // {} -> PAUSED (at the next chunk boundary)
   SAMPLE: 'sample',            // { options } -> SAMPLE_CHUNK ... SAMPLE_DONE
   SET_LR: 'setLr',             // { lr, restore? } -> LR_SET { lr, step }; restore: back to the last good state
+  SET_CLIP: 'setClip',         // { mode: 'norm'|'value'|'none', value } -> CLIP_SET { config }: from the next step on
   SAVE: 'save',                // {} -> FILE { bytes, name }
   EXPORT: 'export',            // {} -> FILE (safetensors)
   DEBUG_REJECT: 'debugReject', // { count } test hook: report the next `count` steps as rejected (see worker.js)
@@ -30,13 +33,14 @@ export const Rep = Object.freeze({
   OPENED: 'opened',            // { stats, parameterCount, config, step, epoch, hasText, evalChars }
   PROGRESS: 'progress',        // { reports: [...], eval?, charsPerSec, step, epoch }
   TIMELINE: 'timeline',        // { step, text } a sample taken during training
-  PAUSED: 'paused',            // { step, reason: 'request' | 'diverged' | 'error' }
+  PAUSED: 'paused',            // { step, reason: 'request' | 'diverged' | 'error' | 'budget', eval? }
   DIVERGED: 'diverged',        // { step, lr, count, reason: 'nonfinite'|'exploding', bits, lastGoodStep }: paused
   SAMPLE_CHUNK: 'sampleChunk', // { text } more characters of a sample in progress
   SAMPLE_DONE: 'sampleDone',   // { text, primeUsed, primeSkipped }
   LR_SET: 'lrSet',             // { lr }
+  CLIP_SET: 'clipSet',         // { config } the model's configuration with its new clipping
   FILE: 'file',                // { bytes: Uint8Array (transferred), name, type }
-  LOOKED: 'looked',            // { op, result } typed arrays in result are transferred
+  LOOKED: 'looked',            // { op, result, step, cell, ms } typed arrays in result are transferred; ms: engine time
   ERROR: 'error',              // { message } the request failed; message is meant for people
 });
 
