@@ -7,6 +7,7 @@ import { LossChart } from './chart.js';
 import { initShare } from './share.js';
 import { initStorage } from './storage.js';
 import { initInspect } from './inspect.js';
+import { initGradNorm } from './gradnorm.js';
 
 const $ = (id) => document.getElementById(id);
 const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
@@ -157,6 +158,8 @@ function memoryEstimate(v, V, P, textBytes) {
 // Page state
 
 const chart = new LossChart($('loss-chart'));
+let gradNorm = null;          // the gradient-norm view (gradnorm.js)
+let lastClipMode = 'norm';    // what the clipping switch turns back on
 let client = null;
 let gen = 0;                  // generation of the current model (0: none)
 let state = 'none';           // none | opening | training | pausing | paused
@@ -437,7 +440,10 @@ function onConfigChanged({ stats = false } = {}) {
     }
     $('config-error').hidden = !configError;
     $('config-error').textContent = configError || '';
-    if (!configError && model && (state === 'training' || state === 'paused')) maybeApplyLr();
+    if (!configError && model && (state === 'training' || state === 'paused')) {
+      maybeApplyLr();
+      maybeApplyClip();
+    }
     if (stats) refreshStats();
   }, 200);
 }
@@ -452,6 +458,51 @@ async function maybeApplyLr() {
   } catch (e) {
     if (!e.reset) trainMessage(sentence(e.message));
   }
+}
+
+// Clipping applies to the running model at once, so turning it off shows its effect in the gradient-norm view.
+let clipRequest = null;
+async function maybeApplyClip() {
+  const cfg = parseConfigText(model.config);
+  const mode = $('cfg-clip').value;
+  const value = mode === 'none' ? Number(cfg.clip_value) : Number($('cfg-clip-value').value);
+  const same = mode === cfg.clip && Math.abs(value - Number(cfg.clip_value)) <= 1e-6 * Math.abs(value);
+  if (same || !Number.isFinite(value) || clipRequest) return;
+  const mine = (clipRequest = client.request(Req.SET_CLIP, gen, { mode, value }));
+  try {
+    const reply = await mine;
+    if (reply.gen !== gen) return;
+    model.config = reply.config;
+    app.modelConfig = reply.config;
+    gradNorm.setClip(mode, value, app.step);
+    trainMessage(mode === 'none' ? `Gradient clipping is off from step ${fmtInt(app.step)} on.`
+      : `Gradient clipping ${mode === 'norm' ? 'by global norm' : 'by value'} at ${value} from step ${fmtInt(app.step)} on.`,
+      'info');
+  } catch (e) {
+    if (!e.reset) trainMessage(sentence(e.message));
+  } finally {
+    clipRequest = null;
+  }
+  maybeApplyClip();   // the form may have changed again meanwhile
+}
+
+// The gradient-norm view's switch: the same as choosing in the form's "Gradient clipping" box.
+function setClippingFromView(on) {
+  const sel = $('cfg-clip');
+  if (on === (sel.value !== 'none')) return;
+  sel.value = on ? lastClipMode : 'none';
+  onConfigChanged();
+  if (!model) showFormClipping();
+}
+
+// Without a model the view shows what the next one will use.
+function showFormClipping() {
+  gradNorm.setClip($('cfg-clip').value, Number($('cfg-clip-value').value));
+}
+
+function showModelClipping() {
+  const cfg = parseConfigText(model.config);
+  gradNorm.setClip(cfg.clip, Number(cfg.clip_value));
 }
 
 function renderModelSize() {
@@ -503,14 +554,15 @@ function renderModelSize() {
       'laptop. Training stays responsive, but learning will look slow; a smaller model learns faster here.');
 }
 
-// Settings that differ from the model's take effect only on Reset (a new model); the learning rate applies at once.
+// Settings that differ from the model's take effect only on Reset (a new model); the learning rate and the
+// clipping apply at once (maybeApplyLr, maybeApplyClip).
 function pendingChanges() {
   if (!model) return [];
   const cfg = parseConfigText(model.config);
   const v = formValues();
   const changed = [];
   for (const key of Object.values(FIELDS)) {
-    if (key === 'lr') continue;
+    if (key === 'lr' || key === 'clip' || key === 'clip_value') continue;   // applied at once
     let mine = v[key], theirs = cfg[key];
     if (key === 'val_percent') { mine = Number(v.val_percent) / 100; theirs = cfg.val_fraction; }
     if (theirs === undefined) continue;
@@ -551,6 +603,7 @@ function resetRunView() {
   for (const id of ['st-step', 'st-epoch', 'st-train', 'st-val', 'st-ppl', 'st-speed', 'st-grad', 'st-clip'])
     $(id).textContent = '—';
   $('loss-chart').setAttribute('aria-label', 'Loss chart: no data yet');
+  gradNorm.reset();
 }
 
 function addValPoint(ev) {
@@ -583,6 +636,7 @@ async function startNewModel() {
   model = { ...reply, sourceVersion };
   app.modelConfig = reply.config;
   resetRunView();
+  showModelClipping();
   addValPoint(reply.eval);
   app.parameterCount = reply.parameterCount;
   setState('training');
@@ -631,6 +685,7 @@ function onProgress(msg) {
     if (recent.length > 100) recent.shift();
     chart.addTrain(r.step, r.rejected ? NaN : bits);
   }
+  gradNorm.add(msg.reports);
   app.step = msg.step;
   app.epoch = msg.epoch;
   app.charsPerSec = msg.charsPerSec;
@@ -701,7 +756,7 @@ function onReport(msg) {
       break;
     case Rep.DIVERGED: {
       const lower = Math.max(1e-8, msg.lr / 10);
-      const clipHint = $('cfg-clip').value === 'none' ? ', and turn on gradient clipping (applies after Reset)' : '';
+      const clipHint = $('cfg-clip').value === 'none' ? ', and turn on gradient clipping (applies at once)' : '';
       if (msg.reason === 'exploding') {
         const guess = Math.log2(textStats?.vocabSize || 2);
         trainMessage(`Training paused: the loss has exploded to ${fmtBits(msg.bits)} bits/char, far worse than ` +
@@ -741,6 +796,7 @@ async function onLowerLr() {
     app.valHistory = app.valHistory.filter((v) => v.step <= reply.step);
     recent = [];
     chart.truncate(reply.step);
+    gradNorm.truncate(reply.step);
     statusDirty = true;
   }
   trainMessage(`Learning rate lowered to ${fmtLr(lr)}; training resumed from the last good weights` +
@@ -879,6 +935,7 @@ async function onLoadModel(file) {
   setFormValues(valuesFromConfig(parseConfigText(reply.config)));
   onConfigChanged({ stats: true });
   resetRunView();
+  showModelClipping();
   addValPoint(reply.eval);
   app.step = reply.step;
   statusDirty = true;
@@ -951,6 +1008,7 @@ function storageApi() {
 
 function init() {
   client = new EngineClient({ onReport, onReady, onFatal, onStart: () => { app.worker += 1; } });
+  gradNorm = initGradNorm({ setClipping: setClippingFromView });
   // Section 6, Look inside (inspect.js): its requests go to the current model.
   initInspect({ request: (op, args) => client.request(Req.LOOK, gen, { op, args }) });
 
@@ -1012,6 +1070,10 @@ function init() {
     onConfigChanged({ stats: true });
   });
 
+  for (const id of ['cfg-clip', 'cfg-clip-value']) $(id).addEventListener('change', () => {
+    if ($('cfg-clip').value !== 'none') lastClipMode = $('cfg-clip').value;
+    if (!model) showFormClipping();
+  });
   $('train-button').addEventListener('click', onTrainButton);
   $('reset-button').addEventListener('click', onReset);
   $('lower-lr-button').addEventListener('click', onLowerLr);
@@ -1036,6 +1098,7 @@ function init() {
   }
 
   setFormValues(DEFAULTS);
+  showFormClipping();
   renderControls();
   // A share link in the address (share.js) brings its own text and settings.
   const fromLink = initShare({ choosePreset, setSource, setFormValues, formValues, onConfigChanged });
