@@ -1010,7 +1010,7 @@ function init() {
   client = new EngineClient({ onReport, onReady, onFatal, onStart: () => { app.worker += 1; } });
   gradNorm = initGradNorm({ setClipping: setClippingFromView });
   // Section 6, Look inside (inspect.js): its requests go to the current model.
-  initInspect({ request: (op, args) => client.request(Req.LOOK, gen, { op, args }) });
+  initInspect({ request: (op, args) => client.request(Req.LOOK, gen, { op, args }), currentGen: () => gen });
 
   for (const b of document.querySelectorAll('.preset')) b.addEventListener('click', () => choosePreset(b.dataset.preset));
   $('file-button').addEventListener('click', () => $('file-input').click());
