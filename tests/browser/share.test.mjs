@@ -10,7 +10,7 @@ const SETTINGS = { 'Hidden units': '32', 'Unroll (steps)': '16', 'Batch (streams
 
 // Trains until the timeline sample of step 50 (taken with a fixed seed at exactly that step), then pauses.
 async function trainToStep50(page) {
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await page.waitForFunction(() => window.app.timeline.some((t) => t.step === 50), null, { timeout: LONG });
   await page.getByRole('button', { name: 'Pause' }).click();
   await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: LONG });

@@ -8,6 +8,7 @@ import { initShare } from './share.js';
 import { initStorage } from './storage.js';
 import { initInspect } from './inspect.js';
 import { initGradNorm } from './gradnorm.js';
+import { initCompare } from './compare.js';
 
 const $ = (id) => document.getElementById(id);
 const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
@@ -968,6 +969,15 @@ function onFatal(text) {
   app.lastError = text;
 }
 
+// The person's own model as a run for the comparison (compare.js): its curve so far and a sample made now.
+async function currentRun() {
+  if (!model || state === 'none' || state === 'opening') throw new Error('No model yet: train one first, then add it.');
+  if (!model.hasText) throw new Error('This model has no validation curve (it was loaded without its text).');
+  const sample = await client.request(Req.SAMPLE, gen, { options: { length: 240, temperature: 0.8, seed: 1 } });
+  return { config: model.config, parameterCount: model.parameterCount, step: app.step,
+           curve: app.valHistory.slice(), sample: sample.text };
+}
+
 // What storage.js needs to keep the run across reloads (see there).
 function storageApi() {
   return {
@@ -1011,6 +1021,8 @@ function init() {
   gradNorm = initGradNorm({ setClipping: setClippingFromView });
   // Section 6, Look inside (inspect.js): its requests go to the current model.
   initInspect({ request: (op, args) => client.request(Req.LOOK, gen, { op, args }), currentGen: () => gen });
+  // Section 7, Compare runs (compare.js): its own worker, this page's text and settings, and the person's model.
+  initCompare({ text: currentText, config: (cell) => configText({ ...formValues(), cell }), currentRun });
 
   for (const b of document.querySelectorAll('.preset')) b.addEventListener('click', () => choosePreset(b.dataset.preset));
   $('file-button').addEventListener('click', () => $('file-input').click());
