@@ -72,6 +72,7 @@ describe('compare runs: the three cells, the LSTM variants, your own run', { tim
   });
 
   it('cancels a comparison in progress and keeps the finished runs', async () => {
+    await section().getByLabel('Steps per cell').fill('5000');   // long enough that Cancel lands in the first run
     await section().getByRole('button', { name: 'Train the LSTM variants' }).click();
     await page.waitForFunction(() => window.app.compare.progress && window.app.compare.progress.step > 0, null,
       { timeout: LONG });

@@ -65,15 +65,19 @@ describe('gradient norm per step, with clipping on and off', { timeout: 4 * LONG
     await page.screenshot({ path: screenshotPath('gradnorm-clipping-off-1280.png') });
   });
 
-  it('switches clipping on again', async () => {
+  it('switches clipping on again, and a new threshold applies at once too', async () => {
     await page.getByRole('checkbox', { name: 'Clip gradients' }).check();
     await page.waitForFunction(() => window.app.gradNorm.switches.some((s) => s.on), null, { timeout: 30_000 });
-    const on = (await gn()).switches.find((s) => s.on).step;
-    await page.waitForFunction((s) => window.app.gradNorm.steps.at(-1) >= s + 40, on, { timeout: LONG, polling: 250 });
+    assert.equal(await page.getByLabel('Gradient clipping').inputValue(), 'norm');
+    // The norms shrink as the model learns: a threshold far below them makes every step clip.
+    await page.getByLabel('Clip threshold', { exact: true }).fill('0.01');
+    await page.waitForFunction(() => Math.abs(window.app.gradNorm.threshold - 0.01) < 1e-6, null, { timeout: 30_000 });
+    const from = (await gn()).steps.at(-1);
+    await page.waitForFunction((s) => window.app.gradNorm.steps.at(-1) >= s + 40, from, { timeout: LONG, polling: 250 });
     const g = await gn();
     assert.equal(g.mode, 'norm');
-    const firstAfter = g.steps.findIndex((s) => s > on + 10);
-    assert.ok(g.clipped.slice(firstAfter).some(Boolean), 'steps are clipped again');
+    const firstAfter = g.steps.findIndex((s) => s > from + 10);
+    assert.ok(g.clipped.slice(firstAfter).every(Boolean), 'every step is clipped again');
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: 30_000 });
     await page.locator('#gn-heading').evaluate((el) => el.scrollIntoView({ block: 'start' }));

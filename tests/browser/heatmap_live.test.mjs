@@ -80,7 +80,9 @@ describe('units × characters overview and live refresh', { timeout: 5 * LONG },
     const group = look().getByRole('group', { name: 'Text coloured by layer 1, h, unit 12' });
     const label = await group.getByRole('img').nth(3).getAttribute('aria-label');
     assert.match(label, /: [+−]\d\.\d{3}$/);
-    assert.match(await look().locator('#look-state').textContent(), /refreshed while training; the engine paused \d+ ms/);
+    assert.match(await look().locator('#look-live-state').textContent(), /refreshed while training; the engine paused \d+ ms/);
+    await page.locator('#look-run').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: screenshotPath('live-refresh-1280.png') });
     // Each refresh redraws in separate tasks of about a millisecond of work each (200 characters, or one step of
     // the overview). Wall time on a loaded machine adds the renderer being descheduled, so the typical task is
     // what is asserted; the longest is printed.

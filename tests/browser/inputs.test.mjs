@@ -136,7 +136,7 @@ describe('messages for bad inputs', { timeout: 4 * LONG }, () => {
   it('a real blow-up (learning rate 10, no clipping): paused, then back to the last good weights', async () => {
     await page.getByRole('button', { name: 'Reset' }).click();
     await page.waitForFunction(() => window.app.state === 'none', null, { timeout: 30_000 });
-    await page.getByLabel('Cell').selectOption('rnn');
+    await page.getByLabel('Cell', { exact: true }).selectOption('rnn');
     await page.getByLabel('Optimizer').selectOption('sgd');
     await page.getByLabel('Gradient clipping').selectOption('none');
     await page.getByLabel('Learning rate').fill('10');

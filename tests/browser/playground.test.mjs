@@ -113,7 +113,7 @@ describe('playground: train, pause, resume, sample, reset', { timeout: 4 * LONG 
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: 30_000 });
     const oldGen = (await appState(page)).gen;
-    await page.getByLabel('Cell').selectOption('gru');
+    await page.getByLabel('Cell', { exact: true }).selectOption('gru');
     await page.waitForFunction(() => /cell/.test(document.getElementById('pending-note').textContent));
     assert.match(await page.getByText(/apply when you press Reset/).textContent(), /cell/);
     await page.getByRole('button', { name: 'Reset' }).click();

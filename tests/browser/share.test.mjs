@@ -53,7 +53,7 @@ describe('share links', { timeout: 6 * LONG }, () => {
     await page.locator('#cfg-seed').fill('7');
     await page.locator('#smp-seed').fill('5');
     await page.getByLabel('Start with (prime)').fill('The & <b>');
-    await page.getByLabel('Cell').selectOption('gru');
+    await page.getByLabel('Cell', { exact: true }).selectOption('gru');
     const sampleA = await trainToStep50(page);
 
     // From the keyboard.
@@ -73,7 +73,7 @@ describe('share links', { timeout: 6 * LONG }, () => {
     for (const [label, value] of Object.entries(SETTINGS)) assert.equal(await other.getByLabel(label).inputValue(), value, label);
     assert.equal(await other.locator('#cfg-seed').inputValue(), '7');
     assert.equal(await other.locator('#smp-seed').inputValue(), '5');
-    assert.equal(await other.getByLabel('Cell').inputValue(), 'gru');
+    assert.equal(await other.getByLabel('Cell', { exact: true }).inputValue(), 'gru');
     assert.equal(await other.getByLabel('Start with (prime)').inputValue(), 'The & <b>');
     assert.match(await other.getByRole('alert').filter({ hasText: 'shared experiment' }).textContent(), /Press Train/);
     await other.waitForFunction((n) => window.app.stats && window.app.stats.chars === n, text.length, { timeout: 30_000 });

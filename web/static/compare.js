@@ -21,6 +21,7 @@ const COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9
 const DASHES = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [1, 3], [12, 4]];
 const SHAPES = ['circle', 'square', 'triangle', 'diamond', 'circle', 'square', 'triangle'];
 const SAMPLE = { length: 240, temperature: 0.8, seed: 1 };
+const STATUS_MS = 3000;
 const EVAL_POINTS = 20;   // validation points per run: at every steps/20 (the same steps for every run)
 
 const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
@@ -100,9 +101,13 @@ export function initCompare(hooks) {
     if (opened.eval) curve.push({ step: 0, bits: opened.eval.bitsPerChar });
     const run = { label: labelFor(CELL_NAMES[cell] || cell), cell, kind: 'comparison', curve, steps,
                   summary: summary(parseConfig(opened.config), opened.parameterCount, steps), sample: '' };
+    let said = -Infinity;
     const show = (step) => {
       cmp.progress = { run: index + 1, runs: count, cell, step, steps };
       $('cmp-progress').value = (index + Math.min(1, step / steps)) / count;
+      // The status is a live region: reworded every few seconds, not at every progress report.
+      if (step > 0 && performance.now() - said < STATUS_MS) return;
+      said = performance.now();
       $('cmp-state').textContent = `Training ${run.label} (${index + 1} of ${count}): step ${fmtInt(step)} of ` +
         `${fmtInt(steps)}` + (curve.length ? `, validation ${fmtBits(curve[curve.length - 1].bits)} bits/char.` : '.');
     };
@@ -302,8 +307,11 @@ export function initCompare(hooks) {
       ctx.fillText('Validation curves appear here.', 12, h / 2);
       return;
     }
-    const labelsInside = w >= 520;   // narrow screens: the legend below names the lines
-    const left = 40, right = labelsInside ? 150 : 10, top = 10, bottom = 24;
+    // Names at the line ends when they fit in at most 40% of the width; otherwise the legend below names the lines.
+    const endLabel = (r) => `${r.label} ${fmtBits(r.finalBits)}`;
+    const labelWidth = Math.max(...runs.map((r) => ctx.measureText(endLabel(r)).width)) + 14;
+    const labelsInside = labelWidth <= 0.4 * w;
+    const left = 40, right = labelsInside ? labelWidth : 10, top = 10, bottom = 24;
     const pw = w - left - right, ph = h - top - bottom;
     let xMax = 1, yMin = Infinity, yMax = -Infinity;
     for (const r of runs) for (const p of r.curve) {
@@ -354,7 +362,7 @@ export function initCompare(hooks) {
       ctx.textBaseline = 'middle';
       for (const e of ends) {
         ctx.fillStyle = e.r.style.colour;
-        ctx.fillText(`${e.r.label} ${fmtBits(e.r.finalBits)}`, left + pw + 8, Math.min(e.y, h - 8));
+        ctx.fillText(endLabel(e.r), left + pw + 8, Math.min(e.y, h - 8));
       }
     }
   }

@@ -7,6 +7,7 @@
 const $ = (id) => document.getElementById(id);
 const MAX_POINTS = 20_000;   // beyond this, neighbouring steps are merged (the larger norm, clipped if either was)
 const MARK_GAP_PX = 7;       // at most one clipped-step triangle per this many pixels
+const DESCRIBE_MS = 1000;
 const fmt = (v) => (v >= 1000 || v < 0.01 ? v.toExponential(1) : String(Number(v.toPrecision(3))));
 const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
 
@@ -21,6 +22,7 @@ export function initGradNorm({ setClipping }) {
   });
   let visible = false;
   let pending = false;
+  let described = 0;          // when describe() last ran
 
   function request() {
     if (pending || !visible) return;
@@ -51,7 +53,9 @@ export function initGradNorm({ setClipping }) {
       gn.clipped.push(Boolean(r.clipped));
     }
     if (gn.steps.length > MAX_POINTS) compact();
-    describe();
+    // Reports come ~25 times a second: the words are rewritten at most once a second.
+    const now = performance.now();
+    if (now - described >= DESCRIBE_MS) describe();
     request();
   }
 
@@ -102,6 +106,7 @@ export function initGradNorm({ setClipping }) {
 
   // The text alternative: what a sighted person reads off the chart, as numbers.
   function describe() {
+    described = performance.now();
     const n = gn.steps.length;
     let text;
     if (!n) {

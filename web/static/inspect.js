@@ -82,6 +82,7 @@ export function initInspect({ request, currentGen }) {
     if (!reply || mine !== traceSeq) return;
     lastArgs = traceArgs();   // a live refresh re-traces the same text (without re-ranking)
     showTrace(reply);
+    state('look-live-state', '');
     if (feature) showRanking(reply.result.ranking || [], feature);
   }
 
@@ -141,7 +142,11 @@ export function initInspect({ request, currentGen }) {
       slices.push(performance.now() - t0);
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
-    state('look-state', traceState(reply, true));
+    // Not the status line (a live region): a screen reader would announce every refresh.
+    if ($('look-live').checked) {
+      state('look-live-state', traceState(reply, true));
+      state('look-state', '');   // its step number is out of date now (clearing is not announced)
+    }
     return slices;
   }
 
@@ -522,7 +527,6 @@ export function initInspect({ request, currentGen }) {
     look.flows[i] = flowEntry(reply);
     renderFlowTable();
     drawFlow();
-    state('flow-state', `${flowSummary(look.flows[i])} (refreshed while training).`);
     return [performance.now() - t0];
   }
 
