@@ -39,6 +39,9 @@ describe('gradient norm per step, with clipping on and off', { timeout: 4 * LONG
     // Every step above the threshold was clipped, and only those.
     g.norms.forEach((n, i) => assert.equal(g.clipped[i], n > g.threshold, `step ${g.steps[i]}: norm ${n}`));
     assert.equal(await page.getByRole('checkbox', { name: 'Clip gradients' }).isChecked(), true);
+    // The words follow the chart within a second (they are not rewritten at every report).
+    await page.waitForFunction(() => /of them clipped/.test(document.getElementById('gn-chart').getAttribute('aria-label')),
+      null, { timeout: 10_000 });
     const label = await chart().getAttribute('aria-label');
     assert.match(label, /log scale, steps 1 to [\d,]+: .* median norm is [\d.e+-]+ .*; \d+ of them clipped\. Clipping at a global norm of 0\.15\./);
     const legend = await page.locator('#gn-chart').locator('xpath=..').locator('figcaption').textContent();

@@ -2,12 +2,13 @@
 // the clipping threshold as a dashed line, clipped steps marked with a triangle (a shape, not only a colour), and a
 // switch that turns clipping off or on for the running model, so a person can watch what clipping holds back.
 // The numbers come from the progress reports main.js already receives (StepReport: gradNorm, clipped); nothing
-// extra is asked of the engine. Drawing is O(points + width) and happens at most once per frame, only when visible.
+// extra is asked of the engine. Drawing is O(points + width): at most once per frame on screen, rarely off screen.
 
 const $ = (id) => document.getElementById(id);
 const MAX_POINTS = 20_000;   // beyond this, neighbouring steps are merged (the larger norm, clipped if either was)
 const MARK_GAP_PX = 7;       // at most one clipped-step triangle per this many pixels
 const DESCRIBE_MS = 1000;
+const OFFSCREEN_MS = 2000;
 const fmt = (v) => (v >= 1000 || v < 0.01 ? v.toExponential(1) : String(Number(v.toPrecision(3))));
 const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
 
@@ -23,12 +24,17 @@ export function initGradNorm({ setClipping }) {
   let visible = false;
   let pending = false;
   let described = 0;          // when describe() last ran
+  let describeTimer = 0;
 
+  // Every frame while on screen; off screen at most every OFFSCREEN_MS, so the chart is never blank when it
+  // comes into view (or into a full-page screenshot) before its next frame.
+  let drawn = -Infinity;
   function request() {
-    if (pending || !visible) return;
+    if (pending || (!visible && performance.now() - drawn < OFFSCREEN_MS)) return;
     pending = true;
     requestAnimationFrame(() => {
       pending = false;
+      drawn = performance.now();
       draw();
     });
   }
@@ -54,8 +60,9 @@ export function initGradNorm({ setClipping }) {
     }
     if (gn.steps.length > MAX_POINTS) compact();
     // Reports come ~25 times a second: the words are rewritten at most once a second.
-    const now = performance.now();
-    if (now - described >= DESCRIBE_MS) describe();
+    clearTimeout(describeTimer);
+    if (performance.now() - described >= DESCRIBE_MS) describe();
+    else describeTimer = setTimeout(describe, DESCRIBE_MS);   // the last report is always described
     request();
   }
 
@@ -83,12 +90,14 @@ export function initGradNorm({ setClipping }) {
 
   // The running model's clipping; atStep is given when it changed during a run (drawn as a marker).
   function setClip(mode, threshold, atStep = null) {
-    const wasOn = gn.mode !== 'none';
+    const on = mode !== 'none', wasOn = gn.mode !== 'none';
+    const newThreshold = on && wasOn && threshold !== gn.threshold;
     gn.mode = mode;
     gn.threshold = threshold;
-    box.checked = mode !== 'none';
-    box.disabled = false;
-    if (atStep !== null && wasOn !== (mode !== 'none')) gn.switches.push({ step: atStep, on: mode !== 'none' });
+    box.checked = on;
+    if (atStep !== null && (on !== wasOn || newThreshold)) {
+      gn.switches.push({ step: atStep, on, text: on !== wasOn ? `clipping ${on ? 'on' : 'off'}` : `threshold ${fmt(threshold)}` });
+    }
     describe();
     request();
   }
@@ -118,7 +127,10 @@ export function initGradNorm({ setClipping }) {
       text = `Gradient norm per step, log scale, steps ${fmtInt(gn.steps[0])} to ${fmtInt(gn.steps[n - 1])}: over the ` +
         `last ${recent.length} steps the median norm is ${fmt(sorted[sorted.length >> 1])} and the largest ` +
         `${fmt(sorted[sorted.length - 1])}; ${clipped} of them clipped. ${clipText()}.`;
-      for (const s of gn.switches) text += ` Clipping turned ${s.on ? 'on' : 'off'} at step ${fmtInt(s.step)}.`;
+      for (const s of gn.switches) {
+        text += s.text.startsWith('clipping') ? ` Clipping turned ${s.on ? 'on' : 'off'} at step ${fmtInt(s.step)}.`
+          : ` Threshold set to ${s.text.slice(10)} at step ${fmtInt(s.step)}.`;
+      }
     }
     canvas.setAttribute('aria-label', text);
     $('gn-state').textContent = n ? text.replace(/^Gradient norm per step, log scale, steps/, 'Steps') : '';
@@ -176,7 +188,7 @@ export function initGradNorm({ setClipping }) {
       const x = Math.round(X(s.step)) + 0.5;
       ctx.strokeStyle = text;
       ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + ph); ctx.stroke();
-      ctx.fillText(s.on ? 'clipping on' : 'clipping off', Math.min(x + 4, left + pw - 80), top + 12);
+      ctx.fillText(s.text, Math.min(x + 4, left + pw - ctx.measureText(s.text).width), top + 12);
     }
     ctx.setLineDash([]);
 
