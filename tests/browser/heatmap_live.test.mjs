@@ -51,6 +51,8 @@ describe('units × characters overview and live refresh', { timeout: 5 * LONG },
     await look().getByRole('group', { name: 'Text coloured by layer 1, h, unit 3' }).waitFor({ timeout: 10_000 });
     assert.equal(await page.getByLabel('Unit', { exact: true }).inputValue(), '3');
     assert.equal(await rows().getByRole('option', { selected: true }).getAttribute('id'), 'heat-unit-3');
+    await rows().getByRole('option').nth(12).hover({ position: { x: 30 + 7 * 4 + 3, y: 2 } });
+    assert.match(await look().locator('#heat-readout').textContent(), /^Unit 12 at character 5 \(.+\): [+−]\d\.\d{3}$/);
     await rows().getByRole('option').nth(12).click();
     await look().getByRole('group', { name: 'Text coloured by layer 1, h, unit 12' }).waitFor({ timeout: 10_000 });
     assert.equal((await page.evaluate(() => window.app.look.selected)).unit, 12);

@@ -214,7 +214,7 @@ export function createHeatmap({ onSelect }) {
     return [
       () => { done = compute(T, H, src); },
       () => {
-        shown = { tr, layer: sel.layer, kind: sel.kind, H, T, rowH };
+        shown = { tr, layer: sel.layer, kind: sel.kind, H, T, rowH, src };
         drawCells(tr, H, T, rowH, done.img);
       },
       () => {
@@ -251,6 +251,18 @@ export function createHeatmap({ onSelect }) {
     e.preventDefault();
   });
   rows.addEventListener('focus', () => setActive(active));
+  // The value under the pointer, in words below the picture (the rows' names carry the same for keyboards).
+  rows.addEventListener('mousemove', (e) => {
+    const o = e.target.closest('.heat-row');
+    if (!shown || !o) return;
+    const t = Math.floor((e.clientX - rows.getBoundingClientRect().left - LEFT) / COL_W);
+    if (t < 0 || t >= shown.T) { $('heat-readout').textContent = ''; return; }
+    const j = Number(o.dataset.unit);
+    const v = shown.src.a[t * shown.src.stride + shown.src.base + j];
+    const value = (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(3);   // as precise as the unit view's
+    $('heat-readout').textContent = `Unit ${j} at character ${t + 1} (${charName(shown.tr.chars[t])}): ${value}`;
+  });
+  rows.addEventListener('mouseleave', () => { $('heat-readout').textContent = ''; });
 
   return { show, steps, clear, markSelected };
 }
