@@ -208,6 +208,26 @@ TEST_CASE("clipping reports the norm and whether it clipped", "[session]") {
   CHECK(u.grad_norm == Approx(r.grad_norm));
 }
 
+TEST_CASE("clipping can be switched off and on during a run", "[session]") {
+  Config c = tiny_config(CellType::lstm);
+  c.optim.clip_value = 1e-3f;
+  Session s(tiny_corpus(), c);
+  CHECK(s.train_step().clipped);
+  s.set_clipping(ClipMode::none, 1e-3f);
+  for (int i = 0; i < 5; ++i) CHECK_FALSE(s.train_step().clipped);
+  CHECK(s.config().optim.clip == ClipMode::none);
+  s.set_clipping(ClipMode::global_norm, 1e-3f);
+  CHECK(s.train_step().clipped);
+  // A threshold outside the accepted range is refused and changes nothing.
+  CHECK_THROWS_AS(s.set_clipping(ClipMode::global_norm, -1.0f), ConfigError);
+  CHECK(s.config().optim.clip_value == 1e-3f);
+  // The setting travels with the model file.
+  s.set_clipping(ClipMode::elementwise, 0.5f);
+  const auto back = Session::load(s.save(true));
+  CHECK(back->config().optim.clip == ClipMode::elementwise);
+  CHECK(back->config().optim.clip_value == 0.5f);
+}
+
 TEST_CASE("the state resets when the streams wrap around the text", "[session]") {
   Config c = tiny_config(CellType::lstm);
   Session s(tiny_corpus(), c);

@@ -7,6 +7,7 @@
 //   const s = new engine.Session();
 //   s.open(textOrBytes, configText)       -> { ok, stats, parameterCount, config }
 //   s.train(maxSteps, maxMillis)          -> { ok, reports: [{ step, loss, gradNorm, clipped, rejected, ... }] }
+//   s.setClipping(mode, value)            -> { ok, config } clipping from the next step on
 //   s.evaluate(maxChars)                  -> { ok, bitsPerChar, natsPerChar, perplexity, chars }
 //   s.sample({ prime, length, temperature, topK, topP, seed }, (chars) => keepGoing)
 //   s.save(includeText) / s.exportSafetensors()   -> { ok, bytes: Uint8Array (a copy, not a heap view) }
@@ -221,6 +222,17 @@ class WebSession {
     });
   }
 
+  // Clipping from the next step on: mode "norm" | "value" | "none" (config_text's names). -> { ok, config }
+  val setClipping(const std::string& mode, double value) {
+    return guarded([&] {
+      Session& s = need();
+      s.set_clipping(rnnlab::parse_clip(mode), static_cast<float>(value));
+      val r = ok_result();
+      r.set("config", rnnlab::config_to_text(s.config()));
+      return r;
+    });
+  }
+
   // Back to the last healthy training state (see Session::restore_last_good): { ok, step } (step -1: none kept).
   val restoreLastGood() {
     return guarded([&] {
@@ -319,6 +331,7 @@ EMSCRIPTEN_BINDINGS(rnnlab_web) {
       .function("evaluate", &WebSession::evaluate)
       .function("sample", &WebSession::sample)
       .function("setLearningRate", &WebSession::setLearningRate)
+      .function("setClipping", &WebSession::setClipping)
       .function("restoreLastGood", &WebSession::restoreLastGood)
       .function("lastGoodStep", &WebSession::lastGoodStep)
       .function("save", &WebSession::save)

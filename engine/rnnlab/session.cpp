@@ -139,6 +139,14 @@ void Session::set_learning_rate(float lr) {
   config_ = next;
 }
 
+void Session::set_clipping(ClipMode mode, float value) {
+  Config next = config_;
+  next.optim.clip = mode;
+  next.optim.clip_value = value;
+  validate(next);
+  config_ = next;
+}
+
 StepReport Session::train_step() {
   if (!batcher_)
     throw ConfigError("this model has no training text attached: give the text it was trained on to continue");

@@ -98,6 +98,9 @@ class Session {
 
   // Divergence recovery and schedules read the base rate from here.
   void set_learning_rate(float lr);
+  // Clipping applies from the next step on, so a person can switch it off mid-run and watch the gradient norm.
+  // Throws ConfigError for a threshold outside the accepted range (the config is left unchanged).
+  void set_clipping(ClipMode mode, float value);
   // Every kGoodEvery healthy steps (accepted, not diverging) the session keeps a copy of its training state. A run
   // that blew up can go back to it: weights, optimizer moments, step, cursor and carried state as they were.
   // Returns the step restored to, or -1 when no snapshot exists yet.

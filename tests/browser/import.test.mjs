@@ -23,7 +23,7 @@ describe('safetensors import in the page', { timeout: 3 * LONG }, () => {
     await page.waitForFunction((n) => window.app.stats && window.app.stats.chars === n, text.length, { timeout: 30_000 });
     await page.getByLabel('Hidden units').fill('32');
     await page.getByLabel('Unroll (steps)').fill('16');
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await page.waitForFunction(() => window.app.timeline.length >= 1, null, { timeout: LONG });
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: LONG });

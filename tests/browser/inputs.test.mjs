@@ -25,7 +25,7 @@ describe('messages for bad inputs', { timeout: 4 * LONG }, () => {
   it('empty text', async () => {
     await page.getByLabel('Training text').fill('');
     await textAlert().getByText('The text is empty: paste or load some text first.').waitFor({ timeout: 30_000 });
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await trainAlert().getByText(/text is empty/).waitFor({ timeout: 30_000 });
     assert.equal((await appState(page)).state, 'none');
   });
@@ -33,7 +33,7 @@ describe('messages for bad inputs', { timeout: 4 * LONG }, () => {
   it('one distinct character', async () => {
     await page.getByLabel('Training text').fill('a'.repeat(5000));
     await textAlert().getByText(/only one distinct character \('a'\)/).waitFor({ timeout: 30_000 });
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await trainAlert().getByText(/only one distinct character/).waitFor({ timeout: 30_000 });
   });
 
@@ -74,7 +74,7 @@ describe('messages for bad inputs', { timeout: 4 * LONG }, () => {
     const lr = page.getByLabel('Learning rate');
     await lr.fill('1e9');
     await configAlert.getByText('Learning rate must be between 1e-08 and 10 (got 1e+09).').waitFor({ timeout: 30_000 });
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await trainAlert().getByText(/learning rate must be between 1e-08 and 10 \(got 1e\+09\)/i).waitFor({ timeout: 30_000 });
     assert.equal((await appState(page)).state, 'none');
     await lr.fill('NaN');
@@ -109,7 +109,7 @@ describe('messages for bad inputs', { timeout: 4 * LONG }, () => {
     await page.getByLabel('Hidden units').fill('48');
     await page.getByLabel('Learning rate').fill('0.004');
     await page.waitForFunction(() => window.app.stats && window.app.stats.chars > 10_000, null, { timeout: 30_000 });
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await page.waitForFunction(() => window.app.state === 'training' && window.app.step > 20, null, { timeout: 60_000 });
     // The engine rejects non-finite steps itself; no setting in the accepted ranges makes one happen on demand,
     // so the worker's test hook reports the next steps as rejected.
@@ -136,11 +136,11 @@ describe('messages for bad inputs', { timeout: 4 * LONG }, () => {
   it('a real blow-up (learning rate 10, no clipping): paused, then back to the last good weights', async () => {
     await page.getByRole('button', { name: 'Reset' }).click();
     await page.waitForFunction(() => window.app.state === 'none', null, { timeout: 30_000 });
-    await page.getByLabel('Cell').selectOption('rnn');
+    await page.getByLabel('Cell', { exact: true }).selectOption('rnn');
     await page.getByLabel('Optimizer').selectOption('sgd');
     await page.getByLabel('Gradient clipping').selectOption('none');
     await page.getByLabel('Learning rate').fill('10');
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await trainAlert().getByText(/the loss has exploded to .* far worse than guessing/).waitFor({ timeout: LONG });
     await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: 30_000 });
     const blownUp = (await appState(page)).step;

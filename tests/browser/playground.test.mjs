@@ -50,7 +50,7 @@ describe('playground: train, pause, resume, sample, reset', { timeout: 4 * LONG 
     await page.getByLabel('Learning rate').fill('0.005');
     await page.waitForFunction(() => /parameters/.test(document.getElementById('model-size').textContent));
     // From the keyboard: focus the Train button and press Enter.
-    await page.getByRole('button', { name: 'Train' }).focus();
+    await page.getByRole('button', { name: 'Train', exact: true }).focus();
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => window.app.state === 'training' && window.app.valHistory.length > 0,
       null, { timeout: 60_000 });
@@ -113,15 +113,15 @@ describe('playground: train, pause, resume, sample, reset', { timeout: 4 * LONG 
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: 30_000 });
     const oldGen = (await appState(page)).gen;
-    await page.getByLabel('Cell').selectOption('gru');
+    await page.getByLabel('Cell', { exact: true }).selectOption('gru');
     await page.waitForFunction(() => /cell/.test(document.getElementById('pending-note').textContent));
     assert.match(await page.getByText(/apply when you press Reset/).textContent(), /cell/);
     await page.getByRole('button', { name: 'Reset' }).click();
     await page.waitForFunction(() => window.app.state === 'none' && window.app.ready, null, { timeout: 30_000 });
-    assert.equal(await page.getByRole('button', { name: 'Train' }).isEnabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'Train', exact: true }).isEnabled(), true);
     assert.equal((await appState(page)).step, 0);
     assert.equal(await page.getByRole('list', { name: 'Samples during training' }).locator('li').count(), 0);
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await page.waitForFunction(() => window.app.state === 'training' && window.app.step > 10, null, { timeout: 60_000 });
     const s = await appState(page);
     assert.ok(s.gen > oldGen, 'a new generation after reset');

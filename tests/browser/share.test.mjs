@@ -11,7 +11,7 @@ const SETTINGS = { 'Hidden units': '32', 'Unroll (steps)': '16', 'Batch (streams
 
 // Trains until the timeline sample of step 50 (taken with a fixed seed at exactly that step), then pauses.
 async function trainToStep50(page) {
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await page.waitForFunction(() => window.app.timeline.some((t) => t.step === 50), null, { timeout: LONG });
   await page.getByRole('button', { name: 'Pause' }).click();
   await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: LONG });
@@ -54,7 +54,7 @@ describe('share links', { timeout: 6 * LONG }, () => {
     await page.locator('#cfg-seed').fill('7');
     await page.locator('#smp-seed').fill('5');
     await page.getByLabel('Start with (prime)').fill('The & <b>');
-    await page.getByLabel('Cell').selectOption('gru');
+    await page.getByLabel('Cell', { exact: true }).selectOption('gru');
 
     // From the keyboard, before any training: a link without weights (share_weights.test.mjs has those).
     await page.getByRole('button', { name: 'Share', exact: true }).focus();
@@ -75,7 +75,7 @@ describe('share links', { timeout: 6 * LONG }, () => {
     for (const [label, value] of Object.entries(SETTINGS)) assert.equal(await other.getByLabel(label).inputValue(), value, label);
     assert.equal(await other.locator('#cfg-seed').inputValue(), '7');
     assert.equal(await other.locator('#smp-seed').inputValue(), '5');
-    assert.equal(await other.getByLabel('Cell').inputValue(), 'gru');
+    assert.equal(await other.getByLabel('Cell', { exact: true }).inputValue(), 'gru');
     assert.equal(await other.getByLabel('Start with (prime)').inputValue(), 'The & <b>');
     assert.match(await other.getByRole('alert').filter({ hasText: 'shared experiment' }).textContent(), /Press Train/);
     await other.waitForFunction((n) => window.app.stats && window.app.stats.chars === n, text.length, { timeout: 30_000 });

@@ -109,7 +109,7 @@ describe('share links with trained weights', { timeout: 8 * LONG }, () => {
       assert.equal(await page.evaluate(() => window.app.state), 'none');
       assert.equal(await page.getByLabel('Hidden units').inputValue(), what.includes('size') ? '33' : '32');
       // The page works: it trains the link's experiment.
-      await page.getByRole('button', { name: 'Train' }).click();
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
       await page.waitForFunction(() => window.app.step >= 3, null, { timeout: LONG });
       await page.getByRole('button', { name: 'Pause' }).click();
       await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: LONG });
@@ -127,7 +127,7 @@ describe('share links with trained weights', { timeout: 8 * LONG }, () => {
     await page.getByRole('button', { name: 'New', exact: true }).click();
     await page.waitForFunction(() => window.app.state === 'none' && window.app.ready, null, { timeout: LONG });
     await preparePractice(page, { ...SMALL, 'Hidden units': '640', Layers: '2' });
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await page.waitForFunction(() => window.app.state === 'training' && window.app.step >= 1, null, { timeout: 3 * LONG });
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: LONG });

@@ -138,7 +138,7 @@ describe('page', { timeout: 3 * LONG }, () => {
   it('saves a model, loads it back and exports safetensors', async () => {
     await page.getByRole('button', { name: 'Hello' }).click();
     await page.waitForFunction(() => window.app.stats && window.app.stats.chars < 5000, null, { timeout: 30_000 });
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await page.waitForFunction(() => window.app.step >= 60, null, { timeout: 60_000 });
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: 30_000 });

@@ -53,7 +53,7 @@ describe('the run survives a reload', { timeout: 10 * LONG }, () => {
     await page.getByLabel('Hidden units').fill('32');
     await page.getByLabel('Unroll (steps)').fill('16');
     await page.getByLabel('Batch (streams)').fill('8');
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await page.waitForFunction(() => window.app.timeline.length >= 1 && window.app.valHistory.length >= 1, null, { timeout: LONG });
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForFunction(() => window.app.state === 'paused' && window.app.savedStep === window.app.step,
@@ -140,7 +140,7 @@ describe('the run survives a reload', { timeout: 10 * LONG }, () => {
     await other.waitForFunction(() => window.app && window.app.ready && window.app.stats, null, { timeout: 60_000 });
     assert.match(await other.locator('#storage-message').textContent(), /cannot be kept for a reload/);
     assert.equal(await other.getByRole('button', { name: 'Prose' }).getAttribute('aria-pressed'), 'true');
-    await other.getByRole('button', { name: 'Train' }).click();
+    await other.getByRole('button', { name: 'Train', exact: true }).click();
     await other.waitForFunction(() => window.app.step > 5, null, { timeout: LONG });
     await other.getByRole('button', { name: 'Pause' }).click();
     await other.waitForFunction(() => window.app.state === 'paused', null, { timeout: LONG });

@@ -64,7 +64,8 @@
   // preloaded from here, after the worker, and not from index.html, because a browser opens only ~6 connections to
   // a host over HTTP/1.1: listed in the page they took them all, and the worker's script waited behind them (~150 ms
   // measured). tests/browser/site.test.mjs checks that this list is main.js's import graph.
-  const MAIN_IMPORTS = ['protocol.js', 'chart.js', 'share.js', 'link_schema.js', 'storage.js', 'resume.js', 'inspect.js'];
+  const MAIN_IMPORTS = ['protocol.js', 'engine_client.js', 'chart.js', 'share.js', 'link_schema.js', 'storage.js',
+    'resume.js', 'inspect.js', 'scales.js', 'heatmap.js', 'live.js', 'gradnorm.js', 'compare.js'];
   for (const file of MAIN_IMPORTS) {
     const link = document.createElement('link');
     link.rel = 'modulepreload';
@@ -81,6 +82,10 @@
       const worker = first;
       first = null;
       return { worker, early: early.splice(0) };
+    },
+    // Always a fresh worker (the run comparison's own engine, compare.js).
+    newEngineWorker() {
+      return { worker: createWorker(), early: [] };
     },
   };
 })();

@@ -4,6 +4,10 @@
 // n-gram baseline. Everything comes from the worker (op "look", see inspect_bindings.cpp); this file only draws.
 // Text from the person or the model is only written with textContent.
 
+import { diverging, sequential } from './scales.js';
+import { createHeatmap } from './heatmap.js';
+import { initLive } from './live.js';
+
 const $ = (id) => document.getElementById(id);
 const GATE_LETTERS = { lstm: 'ifgo', lstm_peephole: 'ifgo', gru: 'rzn', lstm_cifg: 'igo', lstm_nfg: 'igo' };
 const GATE_NAMES = { i: 'input gate i', f: 'forget gate f', g: 'candidate g', o: 'output gate o', r: 'reset gate r',
@@ -13,6 +17,7 @@ const CELL_NAMES = { lstm: 'LSTM', gru: 'GRU', rnn: 'RNN', rnn_tanh: 'RNN', lstm
 const FLOW_COLOURS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 const FLOW_TABLE_LAGS = [0, 1, 2, 5, 10, 20, 30, 39];
 const MAX_CHARS = 1000;
+const LIVE_SLICE = 200;   // characters recoloured per task during a live refresh (a few ms each)
 
 const sentence = (s) => { const t = String(s).trim(); return (t[0] || '').toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.'); };
 const signed = (v) => (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(3);
@@ -26,24 +31,19 @@ function charName(ch) {
   return `“${ch}”`;
 }
 
-// Diverging scale for v in [-1, 1]: blue, white, red (the legend's gradient).
-function diverging(v) {
-  const a = Math.min(1, Math.abs(v));
-  const [r, g, b] = v < 0 ? [33, 102, 172] : [178, 24, 43];
-  const mix = (c) => Math.round(255 + (c - 255) * a);
-  return `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
-}
-
-// Sequential scale for p in [0, 1]: white to green.
-function sequential(p) {
-  const a = Math.min(1, Math.max(0, p));
-  const mix = (c) => Math.round(255 + (c - 255) * a);
-  return `rgb(${mix(35)}, ${mix(139)}, ${mix(69)})`;
-}
-
-export function initInspect({ request }) {
+// request(op, args): a "look" request to the current model; currentGen(): that model's generation.
+export function initInspect({ request, currentGen }) {
   const app = window.app;
-  const look = (app.look = { trace: null, selected: null, ranking: [], flows: [], ngram: null });
+  const look = (app.look = { trace: null, selected: null, ranking: [], flows: [], ngram: null, heatmap: null });
+  const heat = createHeatmap({
+    onSelect: (unit) => {
+      $('look-unit').value = String(unit);
+      colourCells();
+      showHeat();
+    },
+  });
+  let lastArgs = null;    // what the shown trace was made from: live refresh asks for the same
+  let traceSeq = 0;       // the newest trace request: an older reply (a live refresh overtaken) is dropped
   let tr = null;          // the last trace: result arrays + chars (array of strings) + cell
   let active = 0;         // index of the character that has (or last had) keyboard focus
   let busy = false;
@@ -73,13 +73,24 @@ export function initInspect({ request }) {
     $('look-run').disabled = true;
     $('look-find').disabled = true;
     state('look-state', feature ? 'Ranking units…' : 'Running the model over the text…');
-    const reply = await ask('trace', traceArgs(feature ? { feature, count: 5 } : {}), 'look-state');
+    const args = traceArgs(feature ? { feature, count: 5 } : {});
+    const mine = ++traceSeq;
+    const reply = await ask('trace', args, 'look-state');
     busy = false;
     $('look-run').disabled = false;
     $('look-find').disabled = false;
-    if (!reply) return;
+    if (!reply || mine !== traceSeq) return;
+    lastArgs = traceArgs();   // a live refresh re-traces the same text (without re-ranking)
+    showTrace(reply);
+    state('look-live-state', '');
+    if (feature) showRanking(reply.result.ranking || [], feature);
+  }
+
+  const sameShape = (r, cell) => tr && tr.layers === r.layers && tr.hidden === r.hidden && tr.cell === cell;
+
+  function showTrace(reply) {
     const r = reply.result;
-    const keep = tr && tr.layers === r.layers && tr.hidden === r.hidden && tr.cell === reply.cell;
+    const keep = sameShape(r, reply.cell);
     tr = { ...r, cell: reply.cell, step: reply.step, chars: [...r.text] };
     look.trace = { length: r.length, layers: r.layers, hidden: r.hidden, cell: reply.cell, step: reply.step };
     fillSelectors(keep);
@@ -88,10 +99,59 @@ export function initInspect({ request }) {
     active = Math.min(active, tr.chars.length - 1);
     colourCells();
     colourPreds();
-    state('look-state', `${tr.chars.length.toLocaleString('en-US')} characters through the ${CELL_NAMES[tr.cell] || tr.cell} ` +
-      `at step ${reply.step.toLocaleString('en-US')}.`);
-    if (feature) showRanking(r.ranking || [], feature);
-    else if (!keep) showRanking(null);   // a ranking belongs to the model it was made for
+    showHeat();
+    state('look-state', traceState(reply));
+    if (!keep) showRanking(null);   // a ranking belongs to the model it was made for
+  }
+
+  function traceState(reply, live = false) {
+    return `${tr.chars.length.toLocaleString('en-US')} characters through the ${CELL_NAMES[tr.cell] || tr.cell} ` +
+      `at step ${reply.step.toLocaleString('en-US')}` +
+      (live ? ` (refreshed while training; the engine paused ${Math.round(reply.ms)} ms for it).` : '.');
+  }
+
+  // Live refresh (live.js): the same text through the model as it is now. When only the values changed, the
+  // characters stay in place (focus and tooltip too) and are recoloured, each view in its own short task so the
+  // page never stalls; returns how long each task took.
+  async function refreshTrace() {
+    if (busy || !lastArgs) return null;   // the person's own request goes first
+    const mine = ++traceSeq;
+    let reply = null;
+    try {
+      reply = await request('trace', lastArgs);
+    } catch {
+      reply = null;   // e.g. the model was reset meanwhile; the next refresh tries again
+    }
+    if (!reply || mine !== traceSeq) return null;
+    const r = reply.result;
+    if (!sameShape(r, reply.cell) || r.text !== tr.text) {
+      const t0 = performance.now();
+      showTrace(reply);
+      return [performance.now() - t0];
+    }
+    tr = { ...r, cell: reply.cell, step: reply.step, chars: tr.chars };
+    look.trace = { length: r.length, layers: r.layers, hidden: r.hidden, cell: reply.cell, step: reply.step };
+    const slices = [];
+    const parts = [];
+    for (let a = 0; a < tr.chars.length; a += LIVE_SLICE) parts.push(() => colourCells(a, a + LIVE_SLICE));
+    for (let a = 0; a < tr.chars.length; a += LIVE_SLICE) parts.push(() => colourPreds(a, a + LIVE_SLICE));
+    parts.push(...heat.steps(tr, selection()));
+    for (const part of parts) {
+      const t0 = performance.now();
+      part();
+      slices.push(performance.now() - t0);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    // Not the status line (a live region): a screen reader would announce every refresh.
+    if ($('look-live').checked) {
+      state('look-live-state', traceState(reply, true));
+      state('look-state', '');   // its step number is out of date now (clearing is not announced)
+    }
+    return slices;
+  }
+
+  function showHeat() {
+    if (tr) heat.show(tr, selection());
   }
 
   function fillSelectors(keep) {
@@ -155,14 +215,16 @@ export function initInspect({ request }) {
     return { layer, kind, unit, get, scale, label: `layer ${layer + 1}, ${name}, unit ${unit}` };
   }
 
-  function colourCells() {
+  // Colours characters from..to-1 (all by default; live refresh goes in slices). The values are cheap to read and
+  // always kept whole.
+  function colourCells(from = 0, to = Infinity) {
     if (!tr) return;
     const sel = selection();
     const spans = $('look-cells').children;
     const values = new Array(tr.chars.length);
-    for (let t = 0; t < spans.length; ++t) {
-      const v = sel.get(t);
-      values[t] = v;
+    for (let t = 0; t < values.length; ++t) values[t] = sel.get(t);
+    for (let t = from; t < Math.min(to, spans.length); ++t) {
+      const v = values[t];
       const x = v / sel.scale;
       const s = spans[t];
       s.style.backgroundColor = diverging(x);
@@ -187,10 +249,10 @@ export function initInspect({ request }) {
     return { next, p, top };
   }
 
-  function colourPreds() {
+  function colourPreds(from = 0, to = Infinity) {
     if (!tr) return;
     const spans = $('look-preds').children;
-    for (let t = 0; t < spans.length; ++t) {
+    for (let t = from; t < Math.min(to, spans.length); ++t) {
       const { next, p, top } = predictionText(t);
       const s = spans[t];
       const known = Number.isFinite(p);
@@ -288,7 +350,7 @@ export function initInspect({ request }) {
     if (!tr) return;
     const u = $('look-unit');
     u.value = String((Math.round(Number(u.value) || 0) + delta + tr.hidden) % tr.hidden);
-    colourCells();
+    colourBoth();
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -315,7 +377,7 @@ export function initInspect({ request }) {
         $('look-layer').value = String(u.layer);
         $('look-kind').value = u.kind;
         $('look-unit').value = String(u.unit);
-        colourCells();
+        colourBoth();
         for (const other of list.querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === b));
       });
       b.setAttribute('aria-pressed', 'false');
@@ -431,16 +493,41 @@ export function initInspect({ request }) {
   async function runFlow() {
     $('flow-run').disabled = true;
     state('flow-state', 'Measuring…');
-    const reply = await ask('gradientFlow', { window: 40, windows: 16, seed: 1 }, 'flow-state');
+    const reply = await ask('gradientFlow', FLOW_ARGS, 'flow-state');
     $('flow-run').disabled = false;
     if (!reply) return;
-    const norm = reply.result.norm;
-    const values = Array.from(norm[norm.length - 1]);
-    const label = `${CELL_NAMES[reply.cell] || reply.cell}, step ${reply.step.toLocaleString('en-US')}`;
-    look.flows.push({ label, cell: reply.cell, step: reply.step, values });
+    look.flows.push(flowEntry(reply));
     renderFlowTable();
     drawFlow();
     state('flow-state', flowSummary(look.flows[look.flows.length - 1]) + '.');
+  }
+
+  const FLOW_ARGS = { window: 40, windows: 16, seed: 1 };
+
+  function flowEntry(reply) {
+    const norm = reply.result.norm;
+    const values = Array.from(norm[norm.length - 1]);
+    const label = `${CELL_NAMES[reply.cell] || reply.cell}, step ${reply.step.toLocaleString('en-US')}`;
+    return { label, cell: reply.cell, step: reply.step, values, gen: reply.gen };
+  }
+
+  // Live refresh: the newest curve of the model that is training now follows it; curves of earlier models stay
+  // as they were measured (they are what it is compared with).
+  async function refreshFlow() {
+    const i = look.flows.findLastIndex((f) => f.gen === currentGen());
+    if (i < 0) return null;
+    let reply = null;
+    try {
+      reply = await request('gradientFlow', FLOW_ARGS);
+    } catch {
+      return null;
+    }
+    if (reply.gen !== look.flows[i]?.gen) return null;
+    const t0 = performance.now();
+    look.flows[i] = flowEntry(reply);
+    renderFlowTable();
+    drawFlow();
+    return [performance.now() - t0];
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -482,14 +569,15 @@ export function initInspect({ request }) {
 
   $('look-run').addEventListener('click', () => runTrace());
   $('look-find').addEventListener('click', () => runTrace($('look-feature').value));
-  $('look-layer').addEventListener('change', colourCells);
-  $('look-kind').addEventListener('change', colourCells);
-  $('look-unit').addEventListener('input', colourCells);
+  const colourBoth = () => { colourCells(); showHeat(); };
+  $('look-layer').addEventListener('change', colourBoth);
+  $('look-kind').addEventListener('change', colourBoth);
+  $('look-unit').addEventListener('input', colourBoth);
   $('look-unit').addEventListener('change', () => {
     if (!tr) return;
     const u = $('look-unit');
     u.value = String(Math.max(0, Math.min(tr.hidden - 1, Math.round(Number(u.value) || 0))));
-    colourCells();
+    colourBoth();
   });
   $('look-prev').addEventListener('click', () => stepUnit(-1));
   $('look-next').addEventListener('click', () => stepUnit(1));
@@ -503,4 +591,14 @@ export function initInspect({ request }) {
     state('flow-state', '');
   });
   $('ngram-run').addEventListener('click', runNgram);
+
+  // Live refresh of the views above while the model trains (live.js decides when).
+  initLive({
+    views: [
+      { name: 'trace', elements: [$('look-cells'), $('look-preds'), $('heat-scroll')], ready: () => tr !== null,
+        refresh: refreshTrace },
+      { name: 'flow', elements: [canvas], ready: () => look.flows.some((f) => f.gen === currentGen()),
+        refresh: refreshFlow },
+    ],
+  });
 }

@@ -1,13 +1,16 @@
 // The page: text, settings, training controls, chart, timeline, sampling. It never runs WebAssembly itself; the
 // engine lives in worker.js and every exchange goes through the messages in protocol.js. User text and samples are
 // only ever written with textContent.
-import { Req, Rep, Limits, message } from './protocol.js';
+import { Req, Rep, Limits } from './protocol.js';
+import { EngineClient } from './engine_client.js';
 import { LossChart } from './chart.js';
 import { initShare } from './share.js';
 import { isShareHash } from './link_schema.js';
 import { checkpointNow, holdCheckpoints, initStorage, noteProgress } from './storage.js';
 import { sameLosses } from './resume.js';
 import { initInspect } from './inspect.js';
+import { initGradNorm } from './gradnorm.js';
+import { initCompare } from './compare.js';
 
 performance.mark('rnnlab:main');   // start-up marks: boot.js
 // boot.js (run by index.html before this module) started the engine worker; a restart makes a fresh one.
@@ -44,81 +47,6 @@ const app = (window.app = {
 });
 // The loss chart's data, for tests: { steps, raw (bits per character, NaN for rejected steps), val }.
 app.lossData = () => ({ steps: chart.steps.slice(), raw: chart.raw.slice(), val: chart.val.map((v) => ({ ...v })) });
-
-// ---------------------------------------------------------------------------------------------------------------
-// The worker connection: request/reply by id, unsolicited reports filtered by generation.
-
-class EngineClient {
-  constructor(onReport, onReady, onFatal) {
-    this.onReport = onReport;
-    this.onReady = onReady;
-    this.onFatal = onFatal;
-    this.nextId = 1;
-    this.pending = new Map();   // id -> { resolve, reject, onChunk }
-    this.start();
-  }
-
-  start() {
-    this.ready = false;
-    const { worker, early } = engineWorker();
-    this.worker = worker;
-    app.worker += 1;
-    worker.onmessage = (e) => {
-      if (worker === this.worker) this.receive(e.data);
-    };
-    worker.onerror = (e) => {
-      if (worker !== this.worker) return;
-      e.preventDefault();
-      this.onFatal('The engine worker failed: ' + (e.message || 'it could not be loaded') + '. Reload the page.');
-    };
-    for (const e of early) (e.type === 'error' ? worker.onerror : worker.onmessage)(e);
-  }
-
-  // Hard reset: whatever the worker is doing (a long sample, a training chunk) ends now.
-  restart() {
-    this.worker.terminate();
-    for (const p of this.pending.values()) p.reject(Object.assign(new Error('reset'), { reset: true }));
-    this.pending.clear();
-    this.start();
-  }
-
-  send(kind, gen, fields = {}, transfer = []) {
-    const id = this.nextId++;
-    this.worker.postMessage(message(kind, id, gen, fields), transfer);
-    return id;
-  }
-
-  request(kind, gen, fields = {}, { onChunk, transfer } = {}) {
-    return new Promise((resolve, reject) => {
-      const id = this.send(kind, gen, fields, transfer);
-      this.pending.set(id, { resolve, reject, onChunk });
-    });
-  }
-
-  receive(msg) {
-    if (msg.kind === Rep.READY) {
-      this.ready = true;
-      this.onReady(msg);
-      return;
-    }
-    if (msg.kind === Rep.ERROR && msg.fatal) {
-      this.onFatal(msg.message);
-      return;
-    }
-    const p = this.pending.get(msg.id);
-    if (p) {
-      if (msg.kind === Rep.SAMPLE_CHUNK || msg.kind === Rep.RESTORING) {
-        if (p.onChunk) p.onChunk(msg.kind === Rep.SAMPLE_CHUNK ? msg.text : msg);
-        return;
-      }
-      this.pending.delete(msg.id);
-      if (msg.kind === Rep.ERROR) p.reject(new Error(msg.message));
-      else p.resolve(msg);
-      return;
-    }
-    this.onReport(msg);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings
@@ -240,6 +168,8 @@ function memoryEstimate(v, V, P, textBytes) {
 // Page state
 
 const chart = new LossChart($('loss-chart'));
+let gradNorm = null;          // the gradient-norm view (gradnorm.js)
+let lastClipMode = 'norm';    // what the clipping switch turns back on
 let client = null;
 let gen = 0;                  // generation of the current model (0: none)
 let state = 'none';           // none | opening | training | pausing | paused
@@ -532,7 +462,10 @@ function onConfigChanged({ stats = false } = {}) {
     }
     $('config-error').hidden = !configError;
     $('config-error').textContent = configError || '';
-    if (!configError && model && (state === 'training' || state === 'paused')) maybeApplyLr();
+    if (!configError && model && (state === 'training' || state === 'paused')) {
+      maybeApplyLr();
+      maybeApplyClip();
+    }
     if (stats) refreshStats();
   }, 200);
 }
@@ -548,6 +481,52 @@ async function maybeApplyLr() {
   } catch (e) {
     if (!e.reset) trainMessage(sentence(e.message));
   }
+}
+
+// Clipping applies to the running model at once, so turning it off shows its effect in the gradient-norm view.
+let clipRequest = null;
+async function maybeApplyClip() {
+  const cfg = parseConfigText(model.config);
+  const mode = $('cfg-clip').value;
+  const value = mode === 'none' ? Number(cfg.clip_value) : Number($('cfg-clip-value').value);
+  const same = mode === cfg.clip && Math.abs(value - Number(cfg.clip_value)) <= 1e-6 * Math.abs(value);
+  if (same || !Number.isFinite(value) || clipRequest) return;
+  const mine = (clipRequest = client.request(Req.SET_CLIP, gen, { mode, value }));
+  try {
+    const reply = await mine;
+    if (reply.gen !== gen) return;
+    model.config = reply.config;
+    app.modelConfig = reply.config;
+    gradNorm.setClip(mode, value, app.step);
+    recordEdit(reply, { kind: 'clip', mode, value });
+    trainMessage(mode === 'none' ? `Gradient clipping is off from step ${fmtInt(app.step)} on.`
+      : `Gradient clipping ${mode === 'norm' ? 'by global norm' : 'by value'} at ${value} from step ${fmtInt(app.step)} on.`,
+      'info');
+  } catch (e) {
+    if (!e.reset) trainMessage(sentence(e.message));
+  } finally {
+    clipRequest = null;
+  }
+  maybeApplyClip();   // the form may have changed again meanwhile
+}
+
+// The gradient-norm view's switch: the same as choosing in the form's "Gradient clipping" box.
+function setClippingFromView(on) {
+  const sel = $('cfg-clip');
+  if (on === (sel.value !== 'none')) return;
+  sel.value = on ? lastClipMode : 'none';
+  onConfigChanged();
+  if (!model) showFormClipping();
+}
+
+// Without a model the view shows what the next one will use.
+function showFormClipping() {
+  gradNorm.setClip($('cfg-clip').value, Number($('cfg-clip-value').value));
+}
+
+function showModelClipping() {
+  const cfg = parseConfigText(model.config);
+  gradNorm.setClip(cfg.clip, Number(cfg.clip_value));
 }
 
 function renderModelSize() {
@@ -599,14 +578,15 @@ function renderModelSize() {
       'laptop. Training stays responsive, but learning will look slow; a smaller model learns faster here.');
 }
 
-// Settings that differ from the model's take effect only on Reset (a new model); the learning rate applies at once.
+// Settings that differ from the model's take effect only on Reset (a new model); the learning rate and the
+// clipping apply at once (maybeApplyLr, maybeApplyClip).
 function pendingChanges() {
   if (!model) return [];
   const cfg = parseConfigText(model.config);
   const v = formValues();
   const changed = [];
   for (const key of Object.values(FIELDS)) {
-    if (key === 'lr') continue;
+    if (key === 'lr' || key === 'clip' || key === 'clip_value') continue;   // applied at once
     let mine = v[key], theirs = cfg[key];
     if (key === 'val_percent') { mine = Number(v.val_percent) / 100; theirs = cfg.val_fraction; }
     if (theirs === undefined) continue;
@@ -647,6 +627,7 @@ function resetRunView() {
   for (const id of ['st-step', 'st-epoch', 'st-train', 'st-val', 'st-ppl', 'st-speed', 'st-grad', 'st-clip'])
     $(id).textContent = '—';
   $('loss-chart').setAttribute('aria-label', 'Loss chart: no data yet');
+  gradNorm.reset();
 }
 
 function addValPoint(ev) {
@@ -680,6 +661,7 @@ async function startNewModel() {
   app.modelConfig = reply.config;
   startRunLog(reply.calls);
   resetRunView();
+  showModelClipping();
   addValPoint(reply.eval);
   app.parameterCount = reply.parameterCount;
   setState('training');
@@ -724,6 +706,7 @@ function onReset() {
 
 function onProgress(msg) {
   for (const r of msg.reports) addReport(r);
+  gradNorm.add(msg.reports);
   app.step = msg.step;
   app.epoch = msg.epoch;
   app.charsPerSec = msg.charsPerSec;
@@ -813,7 +796,7 @@ function onReport(msg) {
       break;
     case Rep.DIVERGED: {
       const lower = Math.max(1e-8, msg.lr / 10);
-      const clipHint = $('cfg-clip').value === 'none' ? ', and turn on gradient clipping (applies after Reset)' : '';
+      const clipHint = $('cfg-clip').value === 'none' ? ', and turn on gradient clipping (applies at once)' : '';
       if (msg.reason === 'exploding') {
         const guess = Math.log2(textStats?.vocabSize || 2);
         trainMessage(`Training paused: the loss has exploded to ${fmtBits(msg.bits)} bits/char, far worse than ` +
@@ -859,6 +842,7 @@ async function onLowerLr() {
     app.valHistory = app.valHistory.filter((v) => v.step <= reply.step);
     recent = [];
     chart.truncate(reply.step);
+    gradNorm.truncate(reply.step);
     statusDirty = true;
   }
   trainMessage(`Learning rate lowered to ${fmtLr(lr)}; training resumed from the last good weights` +
@@ -1006,6 +990,7 @@ async function onLoadModel(file, { restoring = false } = {}) {
   setFormValues(valuesFromConfig(parseConfigText(reply.config)));
   onConfigChanged({ stats: true });
   resetRunView();
+  showModelClipping();
   addValPoint(reply.eval);
   app.step = reply.step;
   statusDirty = true;
@@ -1037,6 +1022,15 @@ function onFatal(text) {
   $('engine-status').textContent = text;
   $('engine-status').classList.add('error');
   app.lastError = text;
+}
+
+// The person's own model as a run for the comparison (compare.js): its curve so far and a sample made now.
+async function currentRun() {
+  if (!model || state === 'none' || state === 'opening') throw new Error('No model yet: train one first, then add it.');
+  if (!model.hasText) throw new Error('This model has no validation curve (it was loaded without its text).');
+  const sample = await client.request(Req.SAMPLE, gen, { options: { length: 240, temperature: 0.8, seed: 1 } });
+  return { config: model.config, parameterCount: model.parameterCount, step: app.step,
+           curve: app.valHistory.slice(), sample: sample.text };
 }
 
 // What storage.js needs to keep the run across reloads (see there and resume.js).
@@ -1121,9 +1115,19 @@ async function replaySince(marker, base) {
     addReport(r);
     bits.push(lossLog.bits[lossLog.bits.length - 1]);
   }
+  gradNorm.add(reply.reports);
   app.step = reply.step;
   app.epoch = reply.epoch;
-  runEvents = marker.events.map((e, index) => ({ at: base.calls + e.after, index, kind: e.kind, lr: e.lr }));
+  runEvents = marker.events.map((e, index) => ({ at: base.calls + e.after, index, kind: e.kind, lr: e.lr, mode: e.mode,
+                                                  value: e.value }));
+  if (marker.events.some((e) => e.kind === 'clip')) {   // the replayed clipping, in the model, the form and the view
+    model.config = reply.config;
+    app.modelConfig = reply.config;
+    const cfg = parseConfigText(reply.config);
+    $('cfg-clip').value = cfg.clip;
+    $('cfg-clip-value').value = String(cfg.clip_value);
+    showModelClipping();
+  }
   const lrs = marker.events.filter((e) => e.kind === 'lr');
   if (lrs.length) {
     model.lr = lrs[lrs.length - 1].lr;
@@ -1189,9 +1193,13 @@ async function openLinkModel(weights) {
 }
 
 function init() {
-  client = new EngineClient(onReport, onReady, onFatal);
+  client = new EngineClient({ onReport, onReady, onFatal, onStart: () => { app.worker += 1; },
+                             createWorker: engineWorker });
+  gradNorm = initGradNorm({ setClipping: setClippingFromView });
   // Section 6, Look inside (inspect.js): its requests go to the current model.
-  initInspect({ request: (op, args) => client.request(Req.LOOK, gen, { op, args }) });
+  initInspect({ request: (op, args) => client.request(Req.LOOK, gen, { op, args }), currentGen: () => gen });
+  // Section 7, Compare runs (compare.js): its own worker, this page's text and settings, and the person's model.
+  initCompare({ text: currentText, config: (cell) => configText({ ...formValues(), cell }), currentRun });
 
   for (const b of document.querySelectorAll('.preset')) b.addEventListener('click', () => choosePreset(b.dataset.preset));
   $('file-button').addEventListener('click', () => $('file-input').click());
@@ -1251,6 +1259,10 @@ function init() {
     onConfigChanged({ stats: true });
   });
 
+  for (const id of ['cfg-clip', 'cfg-clip-value']) $(id).addEventListener('change', () => {
+    if ($('cfg-clip').value !== 'none') lastClipMode = $('cfg-clip').value;
+    if (!model) showFormClipping();
+  });
   $('train-button').addEventListener('click', onTrainButton);
   $('reset-button').addEventListener('click', onReset);
   $('lower-lr-button').addEventListener('click', onLowerLr);
@@ -1278,6 +1290,7 @@ function init() {
   }
 
   setFormValues(DEFAULTS);
+  showFormClipping();
   renderControls();
   // A share link in the address (share.js) brings its own text and settings.
   const fromLink = initShare({

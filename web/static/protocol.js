@@ -13,10 +13,13 @@ export const Req = Object.freeze({
   OPEN: 'open',                // { text | bytes, config, linkWeights? } -> OPENED: a new model (gen is the new
                                // generation); linkWeights: a share link's weights (link_weights.hpp) to start from
   LOAD: 'load',                // { bytes } -> OPENED: a model file from SAVE
-  TRAIN: 'train',              // {} -> PROGRESS ... then PAUSED (or DIVERGED)
+  TRAIN: 'train',              // { stopAt?, evalEvery? } -> PROGRESS ... then PAUSED (or DIVERGED). stopAt: pause
+                               // at that step (reason 'budget'); evalEvery: validation loss at multiples of it
+                               // instead of by time, so runs compared side by side share their x values
   PAUSE: 'pause',              // {} -> PAUSED (at the next chunk boundary)
   SAMPLE: 'sample',            // { options } -> SAMPLE_CHUNK ... SAMPLE_DONE
   SET_LR: 'setLr',             // { lr, restore? } -> LR_SET { lr, step }; restore: back to the last good state
+  SET_CLIP: 'setClip',         // { mode: 'norm'|'value'|'none', value } -> CLIP_SET { config }: from the next step on
   SAVE: 'save',                // {} -> FILE { bytes, name }
   EXPORT: 'export',            // {} -> FILE (safetensors)
   DEBUG_REJECT: 'debugReject', // { count } test hook: report the next `count` steps as rejected (see worker.js)
@@ -33,16 +36,17 @@ export const Rep = Object.freeze({
   OPENED: 'opened',            // { stats, parameterCount, config, step, epoch, hasText, evalChars }
   PROGRESS: 'progress',        // { reports: [...], eval?, charsPerSec, step, epoch }
   TIMELINE: 'timeline',        // { step, text } a sample taken during training
-  PAUSED: 'paused',            // { step, reason: 'request' | 'diverged' | 'error' }
+  PAUSED: 'paused',            // { step, reason: 'request' | 'diverged' | 'error' | 'budget', eval? }
   DIVERGED: 'diverged',        // { step, lr, count, reason: 'nonfinite'|'exploding', bits, lastGoodStep }: paused
   SAMPLE_CHUNK: 'sampleChunk', // { text } more characters of a sample in progress
   SAMPLE_DONE: 'sampleDone',   // { text, primeUsed, primeSkipped }
   LR_SET: 'lrSet',             // { lr, step, calls, edit, restored }
+  CLIP_SET: 'clipSet',         // { config, calls, edit } the model's configuration with its new clipping
   FILE: 'file',                // { bytes: Uint8Array (transferred), name, type, calls, edits }
   LINK_WEIGHTS: 'linkWeights', // { bytes, step, calls, edit, before, after }: before/after: validation evaluations
   RESTORING: 'restoring',      // { step, done, total } replay progress
-  REPLAYED: 'replayed',        // { reports, step, epoch, calls, edits }
-  LOOKED: 'looked',            // { op, result } typed arrays in result are transferred
+  REPLAYED: 'replayed',        // { reports, step, epoch, calls, edits, config }
+  LOOKED: 'looked',            // { op, result, step, cell, ms } typed arrays in result are transferred; ms: engine time
   ERROR: 'error',              // { message } the request failed; message is meant for people
 });
 

@@ -23,9 +23,21 @@ const KEY = 'rnnlab.progress';
 const MARKER_VERSION = 1;
 
 // base: where a checkpoint was taken { serial, gen, calls, edits, valCount, timelineCount } (storage.js).
-// now: the page at this moment (main.js progress()): { gen, step, calls, events: [{ at, index, kind, lr }],
+// now: the page at this moment (main.js progress()): { gen, step, calls, events: [{ at, index, kind, lr?, mode?,
+//   value? }] (kind 'lr', 'clip' or 'round'),
 //   staleFrom (edit index of an unreplayable change, or null), valHistory, timeline, losses: { start, bits } }.
 // Returns the marker entry for that checkpoint, or null when the page no longer runs the model it holds.
+// The fields that say what a mid-run edit did: the new learning rate, or the new clipping.
+function editFields(e) {
+  if (e.kind === 'lr') return { kind: 'lr', lr: e.lr };
+  if (e.kind === 'clip') return { kind: 'clip', mode: e.mode, value: e.value };
+  return { kind: e.kind };
+}
+
+const CLIP_MODES = ['norm', 'value', 'none'];
+const validEdit = (ev) => ev.kind === 'round' || (ev.kind === 'lr' && Number.isFinite(ev.lr) && ev.lr > 0) ||
+  (ev.kind === 'clip' && CLIP_MODES.includes(ev.mode) && Number.isFinite(ev.value) && ev.value > 0);
+
 export function markerEntry(base, now) {
   if (!base || base.gen !== now.gen) return null;
   const calls = now.calls - base.calls;
@@ -37,7 +49,7 @@ export function markerEntry(base, now) {
     calls,
     step: now.step,
     events: now.events.filter((e) => e.index >= base.edits)
-      .map((e) => ({ after: e.at - base.calls, kind: e.kind, ...(e.kind === 'lr' ? { lr: e.lr } : {}) })),
+      .map((e) => ({ after: e.at - base.calls, ...editFields(e) })),
     val: now.valHistory.slice(base.valCount),
     timeline: now.timeline.slice(base.timelineCount),
     losses: now.losses.bits.slice(first),
@@ -73,7 +85,7 @@ export function readMarker(serial) {
       !Array.isArray(e.timeline) || !Array.isArray(e.losses) || e.losses.length !== e.calls) return null;
   for (const ev of e.events) {
     if (!whole(ev.after) || ev.after > e.calls) return null;
-    if (!(ev.kind === 'round' || (ev.kind === 'lr' && Number.isFinite(ev.lr) && ev.lr > 0))) return null;
+    if (!validEdit(ev)) return null;
   }
   return e;
 }

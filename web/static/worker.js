@@ -136,9 +136,16 @@ async function trainLoop(myRun) {
   let streak = 0;
   let nonFinite = false;           // the current streak holds a non-finite (rejected) step
   const charsPerStep = model.batch * model.unroll;
+  // Fixed evaluation steps (compare.js): the first multiple of evalEvery after the current step.
+  const evalEvery = myRun.evalEvery > 0 ? myRun.evalEvery : 0;
+  let nextEval = evalEvery ? (Math.floor(model.step / evalEvery) + 1) * evalEvery : Infinity;
+  const stopAt = myRun.stopAt > 0 ? myRun.stopAt : Infinity;
+  let lastEvalStep = -1;
   while (run === myRun) {
-    // Stop exactly at the next timeline step, so its sample is labelled with a round number.
-    const res = session.train(Math.max(1, model.nextTimeline - model.step), CHUNK_MS);
+    // Stop exactly at the next timeline step, so its sample is labelled with a round number (and likewise at a
+    // fixed evaluation step or the step budget).
+    const target = Math.min(model.nextTimeline, nextEval, stopAt);
+    const res = session.train(Math.max(1, target - model.step), CHUNK_MS);
     if (run !== myRun) break;      // cannot happen synchronously, but keeps the invariant obvious
     if (!res.ok) {
       run = null;
@@ -179,7 +186,13 @@ async function trainLoop(myRun) {
 
     let evalResult = null;
     const now = performance.now();
-    if (now - lastEval >= Math.max(EVAL_MIN_GAP_MS, evalMs / EVAL_COST_SHARE) && accepted > 0) {
+    if (evalEvery) {
+      if (model.step >= nextEval) {
+        evalResult = evaluate();
+        lastEvalStep = model.step;
+        nextEval = (Math.floor(model.step / evalEvery) + 1) * evalEvery;
+      }
+    } else if (now - lastEval >= Math.max(EVAL_MIN_GAP_MS, evalMs / EVAL_COST_SHARE) && accepted > 0) {
       evalResult = evaluate();
       lastEval = performance.now();
       evalMs = lastEval - now;
@@ -202,6 +215,13 @@ async function trainLoop(myRun) {
         lastGoodStep: session.lastGoodStep(),
       });
       post(Rep.PAUSED, myRun.requestId, gen, { step: model.step, reason: 'diverged', eval: evaluate() });
+      return;
+    }
+    if (model.step >= stopAt) {
+      run = null;
+      post(Rep.PAUSED, myRun.requestId, gen, {
+        step: model.step, reason: 'budget', eval: lastEvalStep === model.step ? null : evaluate(),
+      });
       return;
     }
     await yieldToEventLoop();
@@ -228,6 +248,10 @@ async function replay(msg) {
       } else if (e.kind === 'round') {
         const res = session.roundWeights();
         if (!res.ok) throw new Error(res.error);
+      } else if (e.kind === 'clip') {
+        const res = session.setClipping(String(e.mode), Number(e.value));
+        if (!res.ok) throw new Error(res.error);
+        model.config = res.config;
       }
       model.edits += 1;
     }
@@ -254,7 +278,8 @@ async function replay(msg) {
   applyDue();
   if (run === myRun) run = null;
   model.nextTimeline = nextTimelineStep(model.step);
-  post(Rep.REPLAYED, msg.id, gen, { reports, step: model.step, epoch: model.epoch, calls: model.calls, edits: model.edits });
+  post(Rep.REPLAYED, msg.id, gen, { reports, step: model.step, epoch: model.epoch, calls: model.calls, edits: model.edits,
+                                     config: model.config });
 }
 
 function sample(msg) {
@@ -284,14 +309,16 @@ function sample(msg) {
 function look(msg) {
   const args = { ...msg.args };
   if (msg.op === 'ngram') args.evalChars = model.evalChars;   // the same validation prefix as the network's loss
+  const start = performance.now();
   const res = session.look(msg.op, args);
+  const ms = performance.now() - start;   // how long training waited for this (live refresh reports it)
   if (!res.ok) return post(Rep.ERROR, msg.id, gen, { message: res.error });
   const transfer = [];
   for (const v of Object.values(res)) {
     for (const a of Array.isArray(v) ? v : [v]) if (ArrayBuffer.isView(a)) transfer.push(a.buffer);
   }
   post(Rep.LOOKED, msg.id, gen, {
-    op: msg.op, result: res, step: model.step, cell: configValue(model.config, 'cell'),
+    op: msg.op, result: res, step: model.step, cell: configValue(model.config, 'cell'), ms,
     network: msg.op === 'ngram' ? evaluate() : null,
   }, transfer);
 }
@@ -373,7 +400,7 @@ function handle(msg) {
     case Req.TRAIN: {
       if (!needModel()) return;
       if (run) return;   // already training
-      run = { requestId: id };
+      run = { requestId: id, stopAt: Number(msg.stopAt) || 0, evalEvery: Number(msg.evalEvery) || 0 };
       trainLoop(run).catch((e) => {
         run = null;
         post(Rep.ERROR, id, gen, { message: 'internal error while training: ' + e.message });
@@ -407,6 +434,14 @@ function handle(msg) {
       // calls and edit place the change in the run for exact-step resume; a restore cannot be replayed.
       const edit = model.edits++;
       return post(Rep.LR_SET, id, gen, { lr: msg.lr, step: model.step, calls: model.calls, edit, restored });
+    }
+    case Req.SET_CLIP: {
+      if (!needModel()) return;
+      const res = session.setClipping(String(msg.mode), Number(msg.value));
+      if (!res.ok) return post(Rep.ERROR, id, gen, { message: res.error });
+      model.config = res.config;
+      const edit = model.edits++;   // replayed by exact-step resume, like a learning-rate change
+      return post(Rep.CLIP_SET, id, gen, { config: res.config, calls: model.calls, edit });
     }
     case Req.SAVE:
       if (!needModel()) return;
