@@ -1,6 +1,7 @@
 // Nothing lost on reload: a paused run comes back at the same step with its text, loss history and timeline; a run
 // reloaded mid-training comes back at exactly the step and loss history the page showed (the steps since the last
-// checkpoint replayed, learning-rate changes included) and trains on as an uninterrupted run; New forgets it.
+// checkpoint replayed, learning-rate and clipping changes included) and trains on as an uninterrupted run; New
+// forgets it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -107,7 +108,8 @@ describe('the run survives a reload', { timeout: 10 * LONG }, () => {
     await ref.close();
   });
 
-  it('a learning-rate change and a Share (which rounds the weights) after the last checkpoint are replayed', async () => {
+  it('a learning-rate change, a Share (which rounds the weights) and a clipping change after the last checkpoint are ' +
+     'replayed', async () => {
     await page.evaluate(() => window.app.debug.holdCheckpoints(true));
     await page.getByRole('button', { name: 'Resume' }).click();
     const start = await page.evaluate(() => window.app.step);
@@ -120,15 +122,22 @@ describe('the run survives a reload', { timeout: 10 * LONG }, () => {
     await page.getByText(/rounded to 8 bits for the link/).waitFor({ timeout: LONG });
     const sharedAt = await page.evaluate(() => window.app.step);
     await page.waitForFunction((s) => window.app.step >= s + 10, sharedAt, { timeout: LONG });
+    // A threshold this model's gradients exceed (their norms are ~0.1-0.4), so a replay without it would differ.
+    await page.getByLabel('Clip threshold', { exact: true }).fill('0.05');
+    await page.getByText(/Gradient clipping by global norm at 0\.05 from step/).waitFor({ timeout: LONG });
+    const clippedAt = await page.evaluate(() => window.app.step);
+    await page.waitForFunction((s) => window.app.step >= s + 10, clippedAt, { timeout: LONG });
     await recordShownOnUnload(page);
     await page.reload();
     const r = await waitRestored(page);
     const shown = await readShown(page);
     assert.equal(r.step, shown.step);
     assert.deepEqual(await shownNow(page), shown);
-    assert.equal(await page.evaluate(() => window.app.replayedEvents), 2);
+    assert.equal(await page.evaluate(() => window.app.replayedEvents), 3);
     assert.equal(await page.evaluate(() => window.app.replayMatched), true);
     assert.equal(await page.getByLabel('Learning rate').inputValue(), '0.005');
+    assert.equal(await page.getByLabel('Clip threshold', { exact: true }).inputValue(), '0.05');
+    assert.match(await page.evaluate(() => window.app.modelConfig), /^clip_value=0\.0500000007$/m);   // float32 of 0.05
   });
 
   it('reports missing storage and still works', async () => {

@@ -1123,9 +1123,9 @@ async function replaySince(marker, base) {
   if (marker.events.some((e) => e.kind === 'clip')) {   // the replayed clipping, in the model, the form and the view
     model.config = reply.config;
     app.modelConfig = reply.config;
-    const cfg = parseConfigText(reply.config);
-    $('cfg-clip').value = cfg.clip;
-    $('cfg-clip-value').value = String(cfg.clip_value);
+    const v = valuesFromConfig(parseConfigText(reply.config));
+    $('cfg-clip').value = v.clip;
+    $('cfg-clip-value').value = v.clip_value;
     showModelClipping();
   }
   const lrs = marker.events.filter((e) => e.kind === 'lr');
