@@ -42,7 +42,8 @@ for (const w of ['W1', 'W2']) {
 const heap = rows.filter((r) => r.mode === 'train' && r.data.wasm_heap_mb > 0 && r.workload === 'W1');
 if (heap.length) console.log(`\nW1 training, peak wasm heap: ${Math.max(...heap.map((r) => r.data.wasm_heap_mb))} MB`);
 for (const r of rows.filter((r) => r.mode === 'startup'))
-  console.log(`\npage start-up (navigation to engine ready), median of ${r.data.runs}: ${r.data.median_ms} ms; ` +
+  console.log(`\npage start-up (navigation to engine ready), median of ${r.data.runs}: ${r.data.median_ms} ms ` +
+    `(${Math.min(...r.data.all_ms)}–${Math.max(...r.data.all_ms)}); ` +
     `engine .wasm ${r.data.wasm_gzip_bytes} bytes gzipped (glue ${r.data.js_glue_gzip_bytes}, ` +
     `no-SIMD .wasm ${r.data.nosimd_wasm_gzip_bytes})`);
 for (const r of rows.filter((r) => r.mode === 'learn'))
