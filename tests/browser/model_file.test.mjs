@@ -44,7 +44,7 @@ describe('model files in a fresh browser', { timeout: 8 * LONG }, () => {
 
     const other = await openPlayground(b.ctx, server.url);
     await loadFile(other, { name: 'practice.rnnlab', mimeType: 'application/octet-stream', buffer: file });
-    await other.getByText(new RegExp(`Loaded practice\\.rnnlab: step ${savedStep}`)).waitFor({ timeout: LONG });
+    await other.getByText(new RegExp(`Loaded practice\\.rnnlab: step ${savedStep.toLocaleString('en-US')}`)).waitFor({ timeout: LONG });
     assert.equal(await other.evaluate(() => window.app.step), savedStep);
     await trainTo(other, target);
     const resumed = await lossesByStep(other);
@@ -82,7 +82,7 @@ describe('model files in a fresh browser', { timeout: 8 * LONG }, () => {
     assert.deepEqual(page.dialogs, []);
     // Still works: the good file loads after all of them.
     await loadFile(page, { name: 'good.rnnlab', mimeType: 'application/octet-stream', buffer: file });
-    await page.getByText(new RegExp(`Loaded good\\.rnnlab: step ${savedStep}`)).waitFor({ timeout: LONG });
+    await page.getByText(new RegExp(`Loaded good\\.rnnlab: step ${savedStep.toLocaleString('en-US')}`)).waitFor({ timeout: LONG });
     assert.deepEqual(page.problems, []);
   });
 });

@@ -56,7 +56,7 @@ describe('share links with trained weights', { timeout: 8 * LONG }, () => {
     const shared = await share(page);
     link = shared.url;
     assert.match(link, /#v=2&.*&w=[A-Za-z0-9_-]+$/);
-    assert.match(shared.message, new RegExp(`Weights of step ${senderStep} rounded to 8 bits for the link`));
+    assert.match(shared.message, new RegExp(`Weights of step ${senderStep.toLocaleString('en-US')} rounded to 8 bits for the link`));
     assert.match(shared.message, /validation \d\.\d{3} → \d\.\d{3} bits\/char/);
     assert.equal(await page.evaluate(() => window.app.shareWeights), 'included');
     const rounding = await page.evaluate(() => window.app.linkRounding);

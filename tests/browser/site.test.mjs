@@ -162,7 +162,7 @@ describe('page', { timeout: 3 * LONG }, () => {
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Load model…' }).click();
     await (await chooser).setFiles(model);
-    await page.getByText(new RegExp(`Loaded .*: step ${step}`)).waitFor({ timeout: 30_000 });
+    await page.getByText(new RegExp(`Loaded .*: step ${step.toLocaleString('en-US')}`)).waitFor({ timeout: 30_000 });
     assert.equal(await page.evaluate(() => window.app.state), 'paused');
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.waitForFunction((s) => window.app.step > s + 5, step, { timeout: 60_000 });
