@@ -65,7 +65,7 @@
   // a host over HTTP/1.1: listed in the page they took them all, and the worker's script waited behind them (~150 ms
   // measured). tests/browser/site.test.mjs checks that this list is main.js's import graph.
   const MAIN_IMPORTS = ['protocol.js', 'engine_client.js', 'chart.js', 'share.js', 'link_schema.js', 'storage.js',
-    'resume.js', 'inspect.js', 'scales.js', 'heatmap.js', 'live.js', 'gradnorm.js', 'compare.js'];
+    'resume.js', 'inspect.js', 'scales.js', 'heatmap.js', 'live.js', 'canvas.js', 'gradnorm.js', 'compare.js'];
   for (const file of MAIN_IMPORTS) {
     const link = document.createElement('link');
     link.rel = 'modulepreload';

@@ -9,6 +9,7 @@
 // may go on meanwhile, and Cancel simply ends the comparison worker.
 import { Req, Rep } from './protocol.js';
 import { EngineClient } from './engine_client.js';
+import { beginDrawing } from './canvas.js';
 
 const $ = (id) => document.getElementById(id);
 const CELL_NAMES = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU', lstm_peephole: 'LSTM with peepholes',
@@ -290,18 +291,10 @@ export function initCompare(hooks) {
   }
 
   function draw() {
-    const dpr = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth, h = canvas.clientHeight;
-    if (!w || !h) return;
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, w, h);
-    const css = getComputedStyle(document.documentElement);
-    const text = css.getPropertyValue('--chart-text').trim() || '#444';
-    const grid = css.getPropertyValue('--chart-grid').trim() || '#ddd';
-    ctx.font = '12px system-ui, sans-serif';
+    const drawing = beginDrawing(canvas);
+    if (!drawing) return;
+    const { ctx, w, h, colour } = drawing;
+    const text = colour('--chart-text', '#444'), grid = colour('--chart-grid', '#ddd');
     const runs = cmp.runs.filter((r) => r.curve.length);
     if (!runs.length) {
       ctx.fillStyle = text;

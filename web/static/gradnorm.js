@@ -4,6 +4,8 @@
 // The numbers come from the progress reports main.js already receives (StepReport: gradNorm, clipped); nothing
 // extra is asked of the engine. Drawing is O(points + width): at most once per frame on screen, rarely off screen.
 
+import { beginDrawing } from './canvas.js';
+
 const $ = (id) => document.getElementById(id);
 const MAX_POINTS = 20_000;   // beyond this, neighbouring steps are merged (the larger norm, clipped if either was)
 const MARK_GAP_PX = 7;       // at most one clipped-step triangle per this many pixels
@@ -137,19 +139,11 @@ export function initGradNorm({ setClipping }) {
   }
 
   function draw() {
-    const dpr = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth, h = canvas.clientHeight;
-    if (!w || !h) return;
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, w, h);
-    const css = getComputedStyle(document.documentElement);
-    const colour = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
+    const drawing = beginDrawing(canvas);
+    if (!drawing) return;
+    const { ctx, w, h, colour } = drawing;
     const text = colour('--chart-text', '#444'), grid = colour('--chart-grid', '#ddd');
     const line = colour('--chart-smooth', '#1f5fbf'), mark = colour('--chart-val', '#c2410c');
-    ctx.font = '12px system-ui, sans-serif';
     const n = gn.steps.length;
     if (!n) {
       ctx.fillStyle = text;

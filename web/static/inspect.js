@@ -7,6 +7,7 @@
 import { diverging, sequential } from './scales.js';
 import { createHeatmap } from './heatmap.js';
 import { initLive } from './live.js';
+import { beginDrawing } from './canvas.js';
 
 const $ = (id) => document.getElementById(id);
 const GATE_LETTERS = { lstm: 'ifgo', lstm_peephole: 'ifgo', gru: 'rzn', lstm_cifg: 'igo', lstm_nfg: 'igo' };
@@ -394,18 +395,10 @@ export function initInspect({ request, currentGen }) {
 
   const canvas = $('flow-chart');
   function drawFlow() {
-    const dpr = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth, h = canvas.clientHeight;
-    if (!w || !h) return;
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, w, h);
-    const css = getComputedStyle(document.documentElement);
-    const text = css.getPropertyValue('--muted').trim() || '#666';
-    const grid = css.getPropertyValue('--chart-grid').trim() || '#ddd';
-    ctx.font = '12px system-ui, sans-serif';
+    const drawing = beginDrawing(canvas);
+    if (!drawing) return;
+    const { ctx, w, h, colour } = drawing;
+    const text = colour('--muted', '#666'), grid = colour('--chart-grid', '#ddd');
     const left = 48, right = 10, top = 10, bottom = 28;
     const pw = w - left - right, ph = h - top - bottom;
     const flows = look.flows;
