@@ -3,7 +3,7 @@
 // LSTM variants, then train them; add the person's own run. Screenshots at 1280 and 375 px go to build/screenshots/.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, pasteInto, practiceText, screenshotPath, usePlayground } from './helpers.mjs';
+import { LONG, ONE_LAYER, preparePractice, screenshotPath, usePlayground } from './helpers.mjs';
 
 const STEPS = 60;
 
@@ -16,15 +16,7 @@ describe('compare runs: the three cells, the LSTM variants, your own run', { tim
     sample: r.sample, summary: r.summary })));
 
   it('trains a small model of the person’s own first', async () => {
-    const text = practiceText();
-    await pasteInto(page, page.getByLabel('Training text'), text);
-    await page.waitForFunction((n) => window.app.stats && window.app.stats.chars === n, text.length, { timeout: 30_000 });
-    await page.getByLabel('Layers').fill('1');
-    await page.getByLabel('Hidden units').fill('32');
-    await page.getByLabel('Embedding size').fill('16');
-    await page.getByLabel('Unroll (steps)').fill('32');
-    await page.getByLabel('Dropout').fill('0');
-    await page.getByLabel('Learning rate').fill('0.01');
+    await preparePractice(page, ONE_LAYER);
     await page.waitForFunction(() => /parameters/.test(document.getElementById('model-size').textContent));
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     await page.waitForFunction(() => window.app.step >= 30, null, { timeout: LONG });

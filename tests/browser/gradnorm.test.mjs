@@ -3,7 +3,7 @@
 // clipped any more; switch it on again. A screenshot goes to build/screenshots/.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, pasteInto, practiceText, screenshotPath, usePlayground } from './helpers.mjs';
+import { LONG, ONE_LAYER, preparePractice, screenshotPath, usePlayground } from './helpers.mjs';
 
 describe('gradient norm per step, with clipping on and off', { timeout: 4 * LONG }, () => {
   let page;
@@ -16,15 +16,7 @@ describe('gradient norm per step, with clipping on and off', { timeout: 4 * LONG
   const chart = () => page.getByRole('img', { name: /^Gradient norm/ });
 
   it('marks the clipped steps and draws the threshold', async () => {
-    const text = practiceText();
-    await pasteInto(page, page.getByLabel('Training text'), text);
-    await page.waitForFunction((n) => window.app.stats && window.app.stats.chars === n, text.length, { timeout: 30_000 });
-    await page.getByLabel('Layers').fill('1');
-    await page.getByLabel('Hidden units').fill('32');
-    await page.getByLabel('Embedding size').fill('16');
-    await page.getByLabel('Unroll (steps)').fill('32');
-    await page.getByLabel('Dropout').fill('0');
-    await page.getByLabel('Learning rate').fill('0.01');
+    await preparePractice(page, ONE_LAYER);
     await page.getByLabel('Gradient clipping').selectOption('norm');
     await page.getByLabel('Clip threshold', { exact: true }).fill('0.15');   // norms here: 0.08-0.35, so about half clip
     await page.waitForFunction(() => /parameters/.test(document.getElementById('model-size').textContent));

@@ -4,7 +4,7 @@
 // switch pauses that. Screenshots at 1280 and 375 px go to build/screenshots/.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, pasteInto, practiceText, screenshotPath, usePlayground } from './helpers.mjs';
+import { LONG, ONE_LAYER, preparePractice, screenshotPath, usePlayground } from './helpers.mjs';
 
 describe('units × characters overview and live refresh', { timeout: 5 * LONG }, () => {
   let page;
@@ -13,15 +13,7 @@ describe('units × characters overview and live refresh', { timeout: 5 * LONG },
   const rows = () => look().getByRole('listbox', { name: /^Units of layer 1, h, one row each/ });
 
   it('shows every unit against every character, with a text alternative', async () => {
-    const text = practiceText();
-    await pasteInto(page, page.getByLabel('Training text'), text);
-    await page.waitForFunction((n) => window.app.stats && window.app.stats.chars === n, text.length, { timeout: 30_000 });
-    await page.getByLabel('Layers').fill('1');
-    await page.getByLabel('Hidden units').fill('32');
-    await page.getByLabel('Embedding size').fill('16');
-    await page.getByLabel('Unroll (steps)').fill('32');
-    await page.getByLabel('Dropout').fill('0');
-    await page.getByLabel('Learning rate').fill('0.01');
+    await preparePractice(page, ONE_LAYER);
     await page.waitForFunction(() => /parameters/.test(document.getElementById('model-size').textContent));
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     await page.waitForFunction(() => window.app.step >= 150, null, { timeout: LONG });

@@ -128,6 +128,9 @@ export function usePlayground(onOpen, hash = '') {
 
 // The small model most tests train: quick on a busy machine, and learns the practice text.
 export const SMALL = { 'Hidden units': '32', 'Unroll (steps)': '16', 'Batch (streams)': '8', 'Learning rate': '0.01' };
+// One layer of 32 LSTM units, no dropout: what the Look-inside and comparison tests train.
+export const ONE_LAYER = { Layers: '1', 'Hidden units': '32', 'Embedding size': '16', 'Unroll (steps)': '32', Dropout: '0',
+                           'Learning rate': '0.01' };
 
 // Pastes the practice text and sets the small model's settings, as a person would.
 export async function preparePractice(page, settings = SMALL) {
