@@ -5,8 +5,8 @@
 // write on every step, and an asynchronous write may not finish while a page unloads. So in between, this module
 // keeps a tiny marker in localStorage, written synchronously (throttled on progress reports, and always on
 // pagehide): how many train_step calls the page has seen since the checkpoint, the mid-run edits since (learning
-// rate changes, and the rounding that Share does, each at the call after which the worker applied it), and the
-// validation points, timeline samples and losses since. On reload the page loads the checkpoint and the worker
+// rate and clipping changes, and the rounding that Share does, each at the call after which the worker applied
+// it), and the validation points, timeline samples and losses since. On reload the page loads the checkpoint and the worker
 // replays those calls with those edits ("Restoring step N…"). The engine is bit-deterministic (same state and
 // calls give the same losses: tests/test_session.cpp), so the page ends at the step it showed, with the same loss
 // history, and training on gives the losses of an uninterrupted run. The replayed losses are compared with the
@@ -22,11 +22,6 @@
 const KEY = 'rnnlab.progress';
 const MARKER_VERSION = 1;
 
-// base: where a checkpoint was taken { serial, gen, calls, edits, valCount, timelineCount } (storage.js).
-// now: the page at this moment (main.js progress()): { gen, step, calls, events: [{ at, index, kind, lr?, mode?,
-//   value? }] (kind 'lr', 'clip' or 'round'),
-//   staleFrom (edit index of an unreplayable change, or null), valHistory, timeline, losses: { start, bits } }.
-// Returns the marker entry for that checkpoint, or null when the page no longer runs the model it holds.
 // The fields that say what a mid-run edit did: the new learning rate, or the new clipping.
 function editFields(e) {
   if (e.kind === 'lr') return { kind: 'lr', lr: e.lr };
@@ -38,6 +33,11 @@ const CLIP_MODES = ['norm', 'value', 'none'];
 const validEdit = (ev) => ev.kind === 'round' || (ev.kind === 'lr' && Number.isFinite(ev.lr) && ev.lr > 0) ||
   (ev.kind === 'clip' && CLIP_MODES.includes(ev.mode) && Number.isFinite(ev.value) && ev.value > 0);
 
+// base: where a checkpoint was taken { serial, gen, calls, edits, valCount, timelineCount } (storage.js).
+// now: the page at this moment (main.js progress()): { gen, step, calls, events: [{ at, index, kind, lr?, mode?,
+//   value? }] (kind 'lr', 'clip' or 'round'),
+//   staleFrom (edit index of an unreplayable change, or null), valHistory, timeline, losses: { start, bits } }.
+// Returns the marker entry for that checkpoint, or null when the page no longer runs the model it holds.
 export function markerEntry(base, now) {
   if (!base || base.gen !== now.gen) return null;
   const calls = now.calls - base.calls;
