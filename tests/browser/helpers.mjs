@@ -165,3 +165,20 @@ export function watchDialogs(page) {
   page.dialogs = [];
   page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
 }
+
+// Two separate browsers (two profiles: nothing shared, as for two people) and a server, for tests that carry an
+// experiment from one to the other (share links, model files); hands { server, a, b } to onStart.
+export function useTwoBrowsers(onStart) {
+  let server, a, b;
+  before(async () => {
+    server = await startServer();
+    a = await launchBrowser();
+    b = await launchBrowser();
+    onStart({ server, a, b });
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    server?.close();
+  });
+}

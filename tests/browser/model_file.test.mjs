@@ -3,9 +3,9 @@
 // empty, a name with markup) each get their message, and nothing from them runs or becomes an element.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
-  LONG, launchBrowser, lossesByStep, openPlayground, preparePractice, startServer, trainTo, watchDialogs,
+  LONG, lossesByStep, openPlayground, preparePractice, trainTo, useTwoBrowsers, watchDialogs,
 } from './helpers.mjs';
 
 async function loadFile(page, file) {
@@ -17,17 +17,7 @@ async function loadFile(page, file) {
 describe('model files in a fresh browser', { timeout: 8 * LONG }, () => {
   let server, a, b, file, savedStep;
 
-  before(async () => {
-    server = await startServer();
-    a = await launchBrowser();
-    b = await launchBrowser();
-  });
-
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    server?.close();
-  });
+  useTwoBrowsers((opened) => ({ server, a, b } = opened));
 
   it('a saved model loaded elsewhere continues with the same losses as if uninterrupted', async () => {
     const page = await openPlayground(a.ctx, server.url);

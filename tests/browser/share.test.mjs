@@ -2,9 +2,9 @@
 // settings, and after the same steps the same sample for the same seed); bad and hostile links give a message and
 // a working page with the defaults, and nothing from a link becomes markup or runs.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import './node_compat.mjs';   // deflate-raw for Node 18
-import { LONG, launchBrowser, openPlayground, pasteInto, practiceText, startServer } from './helpers.mjs';
+import { LONG, openPlayground, pasteInto, practiceText, useTwoBrowsers } from './helpers.mjs';
 import { base64urlEncode, deflate } from '../../web/static/link_schema.js';
 
 const SETTINGS = { 'Hidden units': '32', 'Unroll (steps)': '16', 'Batch (streams)': '8', 'Learning rate': '0.01' };
@@ -34,17 +34,7 @@ describe('share links', { timeout: 6 * LONG }, () => {
   let server, a, b;
   const text = practiceText();
 
-  before(async () => {
-    server = await startServer();
-    a = await launchBrowser();
-    b = await launchBrowser();
-  });
-
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    server?.close();
-  });
+  useTwoBrowsers((opened) => ({ server, a, b } = opened));
 
   it('reopens the same experiment in a fresh browser, and the same steps give the same sample', async () => {
     const page = await openPlayground(a.ctx, server.url);

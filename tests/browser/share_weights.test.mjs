@@ -3,10 +3,10 @@
 // for another model size or by a newer rnnlab open their text and settings with a message; a model too large for a
 // link gets a link without weights and is pointed to the model file.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import './node_compat.mjs';   // deflate-raw for Node 18
 import {
-  LONG, SMALL, launchBrowser, openPlayground, preparePractice, startServer, trainTo, watchDialogs,
+  LONG, SMALL, openPlayground, preparePractice, trainTo, useTwoBrowsers, watchDialogs,
 } from './helpers.mjs';
 import { base64urlDecode, base64urlEncode, deflate, inflate } from '../../web/static/link_schema.js';
 
@@ -34,17 +34,7 @@ async function withWeights(url, edit) {
 describe('share links with trained weights', { timeout: 8 * LONG }, () => {
   let server, a, b, link, senderSample, senderStep;
 
-  before(async () => {
-    server = await startServer();
-    a = await launchBrowser();
-    b = await launchBrowser();
-  });
-
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    server?.close();
-  });
+  useTwoBrowsers((opened) => ({ server, a, b } = opened));
 
   it('the receiver samples exactly what the sender samples, without training', async () => {
     const page = await openPlayground(a.ctx, server.url);
