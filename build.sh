@@ -66,10 +66,18 @@ build_site() {
     log "site ($SITE/)"
     rm -rf "$SITE"
     mkdir -p "$SITE"
-    cp -r web/static/. "$SITE/"
-    rm -f "$SITE/package.json"   # only tells Node's tests that web/static holds ES modules
-    cp "$WASM"/web/rnnlab_engine.js "$WASM"/web/rnnlab_engine.wasm "$SITE/"
-    cp "$WASM_NOSIMD"/web/rnnlab_engine_nosimd.{js,wasm} "$SITE/"
+    # The page loads one script and its worker one: esbuild bundles main.js and the two worker entries with their
+    # imports (the worker's include Emscripten's JS glue, so the sources and both glues are staged side by side).
+    # Source maps let the browser's developer tools show the commented sources.
+    local stage=build/site-src
+    rm -rf "$stage"
+    mkdir -p "$stage"
+    cp -r web/static/. "$stage/"
+    cp "$WASM"/web/rnnlab_engine.js "$WASM_NOSIMD"/web/rnnlab_engine_nosimd.js "$stage/"
+    node_modules/.bin/esbuild "$stage"/{main,worker_simd,worker_nosimd}.js --bundle --format=esm --charset=utf8 \
+      --sourcemap --outdir="$SITE" --log-level=warning
+    cp "$stage"/{index.html,boot.js} "$stage"/*.css "$SITE/"
+    cp "$WASM"/web/rnnlab_engine.wasm "$WASM_NOSIMD"/web/rnnlab_engine_nosimd.wasm "$SITE/"
     [[ -x web/make_presets.sh ]] && web/make_presets.sh "$SITE"
     node web/inline_boot.mjs "$SITE"
   fi

@@ -71,7 +71,7 @@ if [[ $MODES == *train* ]]; then
 fi
 if [[ -f site/rnnlab_engine.wasm ]]; then
   echo "page start-up in headless Chromium" >&2
-  # 11 fresh browsers: single start-ups here spread from ~210 to ~440 ms, so a median of 5 moves by tens of ms.
+  # 11 fresh browsers (single start-ups spread by 100+ ms here), each beside a floor measured in the same run.
   node bench/browser/startup.mjs site 11 | record wasm-chromium page startup
 fi
 node bench/report.mjs "$RESULTS"

@@ -16,8 +16,8 @@ describe('site files', () => {
 
   it('serves the right MIME types', async () => {
     const expect = {
-      '': 'text/html', 'main.js': 'text/javascript', 'worker.js': 'text/javascript', 'style.css': 'text/css',
-      'rnnlab_engine.js': 'text/javascript', 'rnnlab_engine.wasm': 'application/wasm', 'presets/prose.txt': 'text/plain',
+      '': 'text/html', 'main.js': 'text/javascript', 'worker_simd.js': 'text/javascript', 'style.css': 'text/css',
+      'worker_nosimd.js': 'text/javascript', 'rnnlab_engine.wasm': 'application/wasm', 'presets/prose.txt': 'text/plain',
     };
     for (const [path, type] of Object.entries(expect)) {
       const res = await fetch(server.url + path);
@@ -37,7 +37,7 @@ describe('site files', () => {
     assert.match(readFileSync(join(SITE, 'presets', 'hello.txt'), 'utf8'), /^hello/);
   });
 
-  it('runs boot.js inline, first, allowed by its hash alone, and preloads exactly main.js\'s import graph', () => {
+  it('runs boot.js inline, first, allowed by its hash alone', () => {
     const html = readFileSync(join(SITE, 'index.html'), 'utf8');
     // The first script or stylesheet in the page is the inline boot script (web/inline_boot.mjs).
     const first = html.match(/<(script|link rel="stylesheet")\b[^>]*>/);
@@ -46,15 +46,6 @@ describe('site files', () => {
     const csp = html.match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)[1];
     const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'));
     assert.equal(scriptSrc, `script-src 'self' 'sha256-${createHash('sha256').update(boot).digest('base64')}' 'wasm-unsafe-eval'`);
-    // boot.js preloads main.js's imports by name (after starting the worker, see there): a module added to main.js's
-    // graph and missing from that list would load one round trip late, a stale name would be a wasted request.
-    const imports = (file) => [...readFileSync(join(SITE, file), 'utf8').matchAll(/^import .* from '\.\/([\w.]+)';$/gm)]
-      .map((m) => m[1]);
-    const graph = new Set();
-    const visit = (file) => { for (const f of imports(file)) if (!graph.has(f)) { graph.add(f); visit(f); } };
-    visit('main.js');
-    const listed = JSON.parse(boot.match(/MAIN_IMPORTS = (\[[^\]]*\])/)[1].replace(/'/g, '"'));
-    assert.deepEqual([...listed].sort(), [...graph].sort());
   });
 
   it('never writes HTML from strings and uses only relative URLs', () => {
@@ -88,6 +79,35 @@ describe('page', { timeout: 3 * LONG }, () => {
   it('works from a sub-path', async () => {
     assert.match(page.url(), /\/deep\/path\/$/);
     assert.ok((await page.evaluate(() => window.app.stats.chars)) > 15_000);
+  });
+
+  it('loads one script, one worker script and the engine, and a reset downloads and compiles nothing again', async () => {
+    const fetched = [];   // file names (with query) of the scripts and the engine, page and workers alike
+    const listen = (r) => {
+      const url = new URL(r.url());
+      if (/\.(js|wasm)$/.test(url.pathname)) fetched.push(url.pathname.split('/').pop() + url.search);
+    };
+    browser.ctx.on('request', listen);
+    const fresh = await openPlayground(browser.ctx, server.url + 'deep/path/');
+    try {
+      // esbuild bundled main.js and the worker (with the engine's glue): no module graph to walk at start-up.
+      assert.deepEqual(fetched.sort(), ['main.js', 'rnnlab_engine.wasm', 'worker_simd.js']);
+      await fresh.getByRole('button', { name: 'Hello' }).click();
+      await fresh.waitForFunction(() => window.app.stats && window.app.stats.chars < 5000, null, { timeout: 30_000 });
+      await fresh.getByRole('button', { name: 'Train', exact: true }).click();
+      await fresh.waitForFunction(() => window.app.step >= 3, null, { timeout: 60_000 });
+      fetched.length = 0;
+      await fresh.getByRole('button', { name: 'Reset' }).click();
+      await fresh.waitForFunction(() => window.app.state === 'none' && window.app.ready, null, { timeout: 30_000 });
+      // The new worker got the engine the first one compiled (boot.js kept it): "?code" and no .wasm request.
+      assert.deepEqual(fetched, ['worker_simd.js?code']);
+      await fresh.getByRole('button', { name: 'Train', exact: true }).click();
+      await fresh.waitForFunction(() => window.app.step >= 3, null, { timeout: 60_000 });
+      assert.deepEqual(fresh.problems, []);
+    } finally {
+      browser.ctx.off('request', listen);
+      await fresh.close();
+    }
   });
 
   it('gives every control an accessible name', async () => {

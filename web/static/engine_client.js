@@ -1,7 +1,7 @@
 // One connection to an engine worker (worker.js): request/reply by id, unsolicited reports (progress, timeline,
 // paused) handed to onReport. The page's own model has one; the run comparison (compare.js) opens a second one so
 // that training the three cells never touches the person's model. Workers come from boot.js (createWorker), which
-// hands each one the engine it compiled at load time.
+// hands each later worker the engine the first one compiled.
 import { Rep, message } from './protocol.js';
 
 export class EngineClient {

@@ -1,18 +1,21 @@
 // The engine worker: the only place that runs WebAssembly. It owns one model (an embind Session), trains it in
 // chunks of ~40 ms, and between chunks answers whatever the page asked (pause, sample, save, ...).
 // Message kinds and fields: protocol.js.
+//
+// The page starts it as one script: build.sh bundles worker_simd.js or worker_nosimd.js (each imports this file and
+// its build's JS glue) with protocol.js, so loading costs the script and the .wasm, and nothing waits for a module
+// graph. The entry calls startEngineWorker() at the end of this file.
+import { Limits, Rep, Req, message } from './protocol.js';
 
-// Start-up: boot.js (on the page) fetches and compiles the engine's .wasm while this worker starts, and sends the
-// compiled module in a message of kind ENGINE_CODE; meanwhile this worker loads the engine's JS glue and
-// protocol.js. The end of this file puts them together.
-performance.mark('rnnlab:worker');
+performance.mark('rnnlab:worker');   // start-up marks: see boot.js
+// The compiled engine travels between the page and its workers in messages of this kind (boot.js keeps it).
 const ENGINE_CODE = 'rnnlab:engine-code';
-const simd = !new URL(self.location.href).searchParams.has('nosimd');   // boot.js chose the build
-const loading = Promise.all([import('./protocol.js'), import(simd ? './rnnlab_engine.js' : './rnnlab_engine_nosimd.js')]);
-loading.then(() => performance.mark('rnnlab:engine-glue'), () => {});   // failures are reported where awaited
+// The page posts the compiled engine when it already has one (a hard reset, the comparison's worker) and then says
+// so with "code" in this worker's address; otherwise this worker fetches and compiles it itself.
+const codePosted = new URL(self.location.href).searchParams.has('code');
 let codeArrived;
-const engineCode = new Promise((resolve, reject) => { codeArrived = { resolve, reject }; });
-engineCode.catch(() => {});   // a failure is reported where it is awaited, at the end
+const codeFromPage = new Promise((resolve, reject) => { codeArrived = { resolve, reject }; });
+codeFromPage.catch(() => {});   // a failure is reported where it is awaited, at the end
 // Requests that arrive while the engine loads wait here (handled in order once it is ready).
 const early = [];
 self.onmessage = (e) => {
@@ -25,8 +28,6 @@ self.onmessage = (e) => {
     safeHandle(e.data);
   }
 };
-
-let Req, Rep, Limits, message;   // protocol.js, bound once it has loaded (before any message is handled)
 
 const CHUNK_MS = 40;              // one training burst; a pause or sample request waits at most this long (or one step)
 const EVAL_MIN_GAP_MS = 250;      // validation loss at most this often while training, and
@@ -469,23 +470,47 @@ function safeHandle(msg) {
   }
 }
 
-try {
-  const [protocol, { default: createEngine }] = await loading;
-  ({ Req, Rep, Limits, message } = protocol);
-  const code = await engineCode;
-  // The glue's instantiateWasm hook: instantiate the module boot.js compiled instead of fetching the .wasm again.
-  // (The glue's own promise would never settle if instantiation failed, hence the race.)
-  let failed;
-  const instantiateFailed = new Promise((resolve, reject) => { failed = reject; });
-  engine = await Promise.race([instantiateFailed, createEngine({
-    instantiateWasm(imports, receiveInstance) {
-      WebAssembly.instantiate(code, imports).then((instance) => receiveInstance(instance, code), failed);
-      return {};
-    },
-  })]);
-  performance.mark('rnnlab:engine-ready');
-  post(Rep.READY, 0, 0, { simd });
-  for (const msg of early.splice(0)) safeHandle(msg);
-} catch (e) {
-  post(Rep.ERROR, 0, 0, { message: 'The engine could not start: ' + String(e && e.message ? e.message : e), fatal: true });
+// Streaming compilation overlaps the download; a host that does not serve .wasm as application/wasm makes it fail,
+// and then the bytes are compiled in one piece.
+async function compileEngine(url) {
+  try {
+    return await WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' }));
+  } catch {
+    const res = await fetch(url, { credentials: 'same-origin' });
+    if (!res.ok) throw new Error(`${new URL(url).pathname}: HTTP ${res.status}`);
+    return WebAssembly.compile(await res.arrayBuffer());
+  }
+}
+
+// Start-up, called once by the entry script with its build: the glue's factory, the .wasm's file name (next to this
+// script) and whether it is the SIMD build.
+// Why the worker compiles, not the page: the page's main thread is busy during start-up (its first layout, main.js).
+// A module compiled there reached this worker only when that thread was next free, 100-300 ms late in traces, and
+// the worker's own start waits on the same thread; compiled here, the engine depends on the page for nothing.
+export async function startEngineWorker({ createEngine, wasmFile, simd }) {
+  try {
+    let code;
+    if (codePosted) {
+      code = await codeFromPage;
+    } else {
+      code = await compileEngine(new URL(wasmFile, self.location.href));
+      self.postMessage({ kind: ENGINE_CODE, module: code });   // boot.js keeps it for the next worker
+    }
+    performance.mark('rnnlab:engine-code');
+    // The glue's instantiateWasm hook: instantiate the module compiled above instead of fetching the .wasm again.
+    // (The glue's own promise would never settle if instantiation failed, hence the race.)
+    let failed;
+    const instantiateFailed = new Promise((resolve, reject) => { failed = reject; });
+    engine = await Promise.race([instantiateFailed, createEngine({
+      instantiateWasm(imports, receiveInstance) {
+        WebAssembly.instantiate(code, imports).then((instance) => receiveInstance(instance, code), failed);
+        return {};
+      },
+    })]);
+    performance.mark('rnnlab:engine-ready');
+    post(Rep.READY, 0, 0, { simd });
+    for (const msg of early.splice(0)) safeHandle(msg);
+  } catch (e) {
+    post(Rep.ERROR, 0, 0, { message: 'The engine could not start: ' + String(e && e.message ? e.message : e), fatal: true });
+  }
 }
