@@ -1,9 +1,10 @@
 // Section 7, "Compare runs": train the three cells on the page's text in the comparison's own worker and see three
 // labelled curves and three final samples, while the person's own model stays exactly as it was; cancel a run of the
-// LSTM variants, then train them; add the person's own run. Screenshots at 1280 and 375 px go to build/screenshots/.
+// LSTM variants, then train them; add the person's own run; find the runs again after a reload, and a damaged copy
+// of them cleared with a message. Screenshots at 1280 and 375 px go to build/screenshots/.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, ONE_LAYER, preparePractice, screenshotPath, usePlayground } from './helpers.mjs';
+import { LONG, ONE_LAYER, preparePractice, screenshotPath, usePlayground, watchDialogs } from './helpers.mjs';
 
 const STEPS = 60;
 
@@ -104,6 +105,49 @@ describe('compare runs: the three cells, the LSTM variants, your own run', { tim
     assert.ok(width <= 375, `page is ${width}px wide at a 375px viewport`);
     await section().screenshot({ path: screenshotPath('compare-375.png') });
     await page.setViewportSize({ width: 1280, height: 900 });
+    assert.deepEqual(page.problems, []);
+  });
+
+  const reload = async () => {
+    await page.reload();
+    await page.waitForFunction(() => window.app && window.app.ready, null, { timeout: 60_000 });
+  };
+
+  it('finds the runs again after a reload', async () => {
+    const before = await runs();
+    await reload();
+    assert.deepEqual(await runs(), before);
+    assert.equal(await section().getByRole('list', { name: 'Runs in the chart' }).getByRole('listitem').count(), 7);
+    await section().getByRole('region', { name: 'Final sample of Your LSTM' }).waitFor();
+    assert.match(await section().getByRole('status').textContent(), /^7 runs kept from your last visit/);
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('shows a kept run\'s name as text, and clears a damaged copy with a message', async () => {
+    watchDialogs(page);
+    const markup = '<img src=x onerror="window.injected=1">';
+    // A well-formed run whose name is markup: shown as those characters, never as an element.
+    await page.evaluate((label) => localStorage.setItem('rnnlab.compare', JSON.stringify({ version: 1, runs: [{
+      label, cell: 'lstm', kind: 'comparison', steps: 10, finalStep: 10, finalBits: 3.5, stoppedEarly: null,
+      summary: 'hand-made', sample: 'abc', curve: [{ step: 0, bits: 5 }, { step: 10, bits: 3.5 }] }] })), markup);
+    await reload();
+    assert.equal(await section().getByRole('list', { name: 'Runs in the chart' }).textContent(), `${markup}: 3.500 bits/char`);
+    assert.equal(await section().locator('img').count(), 0);
+    // Damaged: cut short, a wrong type, another version. Each is cleared with a message, and the page works on.
+    const damaged = [
+      ['{"version":1,"runs":[{"label":"RNN","cell"', /were not readable, so they were cleared/],
+      [JSON.stringify({ version: 1, runs: [{ label: 'RNN', curve: 'lots' }] }), /were damaged, so they were cleared/],
+      [JSON.stringify({ version: 99, runs: [] }), /were from another version, so they were cleared/],
+    ];
+    for (const [value, message] of damaged) {
+      await page.evaluate((v) => localStorage.setItem('rnnlab.compare', v), value);
+      await reload();
+      assert.match(await section().getByRole('status').textContent(), message);
+      assert.equal((await runs()).length, 0);
+      assert.equal(await page.evaluate(() => localStorage.getItem('rnnlab.compare')), null);
+    }
+    assert.equal(await page.evaluate(() => window.injected), undefined);
+    assert.deepEqual(page.dialogs, []);
     assert.deepEqual(page.problems, []);
   });
 });

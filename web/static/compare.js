@@ -7,9 +7,12 @@
 // Worker model: the comparison runs in a second engine worker of its own (engine_client.js), started for the
 // comparison and ended after it. The person's model is never touched: no save/restore round trip, its training
 // may go on meanwhile, and Cancel simply ends the comparison worker.
+//
+// The runs are kept across reloads (compare_store.js) until Clear.
 import { Req, Rep } from './protocol.js';
 import { EngineClient } from './engine_client.js';
 import { beginDrawing } from './canvas.js';
+import { loadRuns, saveRuns } from './compare_store.js';
 
 const $ = (id) => document.getElementById(id);
 const CELL_NAMES = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU', lstm_peephole: 'LSTM with peepholes',
@@ -26,6 +29,17 @@ const STATUS_MS = 3000;
 const EVAL_POINTS = 20;   // validation points per run: at every steps/20 (the same steps for every run)
 
 const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+// window.localStorage, or null where the browser denies it (reading the property itself can throw).
+function pageStorage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+const NOT_KEPT = ' They could not be kept for your next visit: this browser\'s storage is off or full.';
 const fmtBits = (b) => (Number.isFinite(b) ? b.toFixed(3) : '—');
 
 function niceStep(range, ticks) {
@@ -158,7 +172,7 @@ export function initCompare(hooks) {
         done += 1;
       }
       $('cmp-state').textContent = `Done: ${cells.length} runs of ${fmtInt(steps)} steps each, on the same text ` +
-        'with the same settings and seed.';
+        'with the same settings and seed.' + (kept ? '' : NOT_KEPT);
     } catch (e) {
       $('cmp-state').textContent = cancelled || e.reset
         ? `Cancelled${done ? `; the ${done} finished run${done > 1 ? 's are' : ' is'} kept` : ''}.`
@@ -188,7 +202,7 @@ export function initCompare(hooks) {
         label: labelFor(`Your ${CELL_NAMES[cfg.cell] || cfg.cell}`), cell: cfg.cell, kind: 'yours', curve: r.curve,
         steps: r.step, finalStep: r.step, finalBits, sample: r.sample, summary: summary(cfg, r.parameterCount, r.step),
       });
-      $('cmp-state').textContent = `Added your model at step ${fmtInt(r.step)}.`;
+      $('cmp-state').textContent = `Added your model at step ${fmtInt(r.step)}.` + (kept ? '' : NOT_KEPT);
     } catch (e) {
       if (!e.reset) $('cmp-state').textContent = e.message;
     } finally {
@@ -204,10 +218,16 @@ export function initCompare(hooks) {
     for (let i = 2; ; ++i) if (!taken.has(`${name} (${i})`)) return `${name} (${i})`;
   }
 
-  function addRun(run) {
-    const i = cmp.runs.length;
+  function styled(run, i) {
     run.style = { colour: COLOURS[i % COLOURS.length], dash: DASHES[i % DASHES.length], shape: SHAPES[i % SHAPES.length] };
-    cmp.runs.push(run);
+    return run;
+  }
+
+  // Whether the runs as they are now are stored for the next visit.
+  let kept = true;
+  function addRun(run) {
+    cmp.runs.push(styled(run, cmp.runs.length));
+    kept = saveRuns(pageStorage(), cmp.runs);
     render();
   }
 
@@ -368,8 +388,19 @@ export function initCompare(hooks) {
   $('cmp-add').addEventListener('click', addCurrent);
   $('cmp-clear').addEventListener('click', () => {
     cmp.runs = [];
+    kept = saveRuns(pageStorage(), cmp.runs);
     render();
     $('cmp-state').textContent = '';
   });
+
+  // The runs of an earlier visit, if any were kept.
+  const earlier = loadRuns(pageStorage());
+  cmp.runs = earlier.runs.map(styled);
+  if (earlier.problem) {
+    $('cmp-state').textContent = `The compared runs kept from an earlier visit were ${earlier.problem}, so they were ` +
+      'cleared. Train new ones with the buttons above.';
+  } else if (cmp.runs.length) {
+    $('cmp-state').textContent = `${plural(cmp.runs.length, 'run')} kept from your last visit. Clear runs removes them.`;
+  }
   render();
 }
