@@ -117,9 +117,7 @@ case "${1:-help}" in
     exec bench/demo.sh "$NATIVE/rnnlab"
     ;;
   bench)
-    install_deps
-    build_native
-    build_wasm
+    build_all   # the site too: the start-up figure is measured on it
     exec bench/run.sh "$@"
     ;;
   fuzz)
