@@ -41,6 +41,10 @@ struct ForwardCache {
     Mat<S> hg;       // (3H, T*B) GRU: W_hh·h_prev + b_hh
   };
   std::vector<Layer> layers;
+  // Layer 0 with an embedding and N >= 2V (token_table.hpp): x stays empty; instead token_table (G*H, V) holds
+  // W_ih0 · embed(v) + b_ih0 per token, and backward sums dpre by token into dtoken (G*H, V).
+  bool token_table_used = false;
+  Mat<S> token_table, dtoken;
   Mat<S> logits;     // (V, T*B)
   Mat<S> dlogits;    // (V, T*B) (softmax - onehot) / (T*B)
   // backward scratch
