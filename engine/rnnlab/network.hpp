@@ -32,7 +32,8 @@ struct ForwardCache {
   int T = 0, B = 0;
   std::vector<int32_t> inputs, targets;   // (T*B) time-major
   struct Layer {
-    Mat<S> x;        // (In, T*B) the layer's input when it is materialised (embedding, or dropout applied)
+    Mat<S> x;        // (In, T*B) the layer's input when it is materialised (embedding without the token table,
+                     // or dropout applied); empty otherwise
     Mat<S> mask;     // (H, T*B) dropout mask on this layer's input (layers > 0), scaled by 1/(1-p)
     Mat<S> h;        // (H, (T+1)*B) column block 0 is h0, block t+1 is h_t
     Mat<S> c;        // (H, (T+1)*B) LSTM cell states, same blocks as h
