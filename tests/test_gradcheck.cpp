@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "rnnlab/network.hpp"
+#include "rnnlab/token_table.hpp"
 
 using namespace rnnlab;
 
@@ -20,6 +21,7 @@ struct Problem {
 
 Problem make_problem(const Network<double>& net, uint64_t seed) {
   Problem p;
+  p.V = net.vocab_size();
   Rng rng(seed);
   for (int i = 0; i < p.T * p.B; ++i) {
     p.x.push_back(static_cast<int32_t>(rng.below(static_cast<uint64_t>(p.V))));
@@ -55,8 +57,10 @@ double block_rel_error(const std::vector<double>& analytic, const std::vector<do
   return std::sqrt(diff) / std::max({std::sqrt(na), std::sqrt(nn), 1e-300});
 }
 
-void gradcheck(ModelConfig cfg) {
-  Network<double> net(cfg, 6);
+// V = 6 gives N = T*B = 12 >= 2V, so layer 0 goes through the per-token table (token_table.hpp); V = 7 takes the
+// per-character embedding path.
+void gradcheck(ModelConfig cfg, int V = 6) {
+  Network<double> net(cfg, V);
   Problem p = make_problem(net, 2024);
   RecurrentState<double> state = p.h0, dstate0 = net.zero_state(p.B);
   ForwardCache<double> cache;
@@ -113,6 +117,12 @@ ModelConfig small(CellType cell, int embed, float dropout = 0.0f) {
 TEST_CASE("gradient check: vanilla RNN, embedding, 2 layers", "[gradcheck]") { gradcheck(small(CellType::rnn_tanh, 3)); }
 TEST_CASE("gradient check: LSTM, embedding, 2 layers", "[gradcheck]") { gradcheck(small(CellType::lstm, 3)); }
 TEST_CASE("gradient check: GRU, embedding, 2 layers", "[gradcheck]") { gradcheck(small(CellType::gru, 3)); }
+TEST_CASE("gradient check: embedding without the per-token table (V > T*B/2)", "[gradcheck]") {
+  REQUIRE_FALSE(use_token_table(7, 4 * 3));
+  REQUIRE(use_token_table(6, 4 * 3));
+  gradcheck(small(CellType::lstm, 3), 7);
+  gradcheck(small(CellType::gru, 3), 7);
+}
 TEST_CASE("gradient check: one-hot input for every cell", "[gradcheck]") {
   gradcheck(small(CellType::rnn_tanh, 0));
   gradcheck(small(CellType::lstm, 0));

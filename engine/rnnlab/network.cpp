@@ -5,6 +5,7 @@
 
 #include "rnnlab/cells.hpp"
 #include "rnnlab/linalg.hpp"
+#include "rnnlab/token_table.hpp"
 
 namespace rnnlab {
 namespace {
@@ -94,6 +95,7 @@ double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t
   cache.layers.resize(static_cast<size_t>(L));
   const S keep = S(1) - static_cast<S>(config_.dropout);
   const bool use_dropout = dropout_rng != nullptr && config_.dropout > 0.0f;
+  cache.token_table_used = layout_.has_embedding() && use_token_table(V_, N);
 
   for (int k = 0; k < L; ++k) {
     auto& c = cache.layers[static_cast<size_t>(k)];
@@ -102,7 +104,15 @@ double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t
     // recurrent product into it in place (it becomes `gates`); GRU keeps it apart because r multiplies only
     // the recurrent part of n, so it uses cache.dpre as scratch (free until backward).
     Mat<S>& pre = (cell == CellType::gru) ? cache.dpre : c.gates;
-    if (k == 0) {
+    if (k == 0 && cache.token_table_used) {
+      // Project the V vocabulary entries once and gather a column per character (token_table.hpp).
+      cache.token_table.resize(GH, V_);
+      token_table_forward<S>(GH, lb.input_size, V_, params + lb.weight_ih, params + layout_.embed_weight(),
+                             params + lb.bias_ih, cache.token_table.data());
+      pre.resize(GH, N);
+      gather_token_columns<S>(GH, N, cache.token_table.data(), inputs, pre.data());
+      c.x.resize(0, 0);
+    } else if (k == 0) {
       embed_inputs(params, inputs, N, pre, &c.x);
     } else {
       const auto& below = cache.layers[static_cast<size_t>(k - 1)];
@@ -273,6 +283,14 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
         const int v = cache.inputs[static_cast<size_t>(j)];
         for (int r = 0; r < GH; ++r) gw[static_cast<size_t>(r) * In + v] += cache.dpre(r, j);
       }
+      continue;
+    }
+    if (k == 0 && cache.token_table_used) {
+      // d W_ih0 and d embed from the per-token sums of dpre (token_table.hpp); no (E, N) dx needed.
+      cache.dtoken.resize(GH, V_);
+      token_table_backward<S>(GH, In, V_, N, cache.inputs.data(), cache.dpre.data(), params + lb.weight_ih,
+                              params + layout_.embed_weight(), cache.dtoken.data(), grads + lb.weight_ih,
+                              grads + layout_.embed_weight());
       continue;
     }
     const S* x = (k == 0 || c.x.size() > 0) ? c.x.data()

@@ -32,7 +32,8 @@ struct ForwardCache {
   int T = 0, B = 0;
   std::vector<int32_t> inputs, targets;   // (T*B) time-major
   struct Layer {
-    Mat<S> x;        // (In, T*B) the layer's input when it is materialised (embedding, or dropout applied)
+    Mat<S> x;        // (In, T*B) the layer's input when it is materialised (embedding without the token table,
+                     // or dropout applied); empty otherwise
     Mat<S> mask;     // (H, T*B) dropout mask on this layer's input (layers > 0), scaled by 1/(1-p)
     Mat<S> h;        // (H, (T+1)*B) column block 0 is h0, block t+1 is h_t
     Mat<S> c;        // (H, (T+1)*B) LSTM cell states, same blocks as h
@@ -41,6 +42,10 @@ struct ForwardCache {
     Mat<S> hg;       // (3H, T*B) GRU: W_hh·h_prev + b_hh
   };
   std::vector<Layer> layers;
+  // Layer 0 with an embedding and N >= 2V (token_table.hpp): x stays empty; instead token_table (G*H, V) holds
+  // W_ih0 · embed(v) + b_ih0 per token, and backward sums dpre by token into dtoken (G*H, V).
+  bool token_table_used = false;
+  Mat<S> token_table, dtoken;
   Mat<S> logits;     // (V, T*B)
   Mat<S> dlogits;    // (V, T*B) (softmax - onehot) / (T*B)
   // backward scratch
