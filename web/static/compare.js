@@ -29,6 +29,7 @@ const STATUS_MS = 3000;
 const EVAL_POINTS = 20;   // validation points per run: at every steps/20 (the same steps for every run)
 
 const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+const fmtBits = (b) => (Number.isFinite(b) ? b.toFixed(3) : '—');
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 // window.localStorage, or null where the browser denies it (reading the property itself can throw).
@@ -40,7 +41,6 @@ function pageStorage() {
   }
 }
 const NOT_KEPT = ' They could not be kept for your next visit: this browser\'s storage is off or full.';
-const fmtBits = (b) => (Number.isFinite(b) ? b.toFixed(3) : '—');
 
 function niceStep(range, ticks) {
   const rough = range / ticks;
