@@ -9,7 +9,7 @@
 // may go on meanwhile, and Cancel simply ends the comparison worker.
 //
 // The runs are kept across reloads (compare_store.js) until Clear.
-import { Req, Rep } from './protocol.js';
+import { Req, Rep, parseConfigText } from './protocol.js';
 import { EngineClient } from './engine_client.js';
 import { beginDrawing } from './canvas.js';
 import { loadRuns, saveRuns } from './compare_store.js';
@@ -47,15 +47,6 @@ function niceStep(range, ticks) {
   const pow = 10 ** Math.floor(Math.log10(rough));
   for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= rough) return m * pow;
   return 10 * pow;
-}
-
-function parseConfig(text) {
-  const out = {};
-  for (const line of text.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
-  }
-  return out;
 }
 
 function summary(cfg, parameterCount, steps) {
@@ -116,7 +107,7 @@ export function initCompare(hooks) {
     const curve = [];
     if (opened.eval) curve.push({ step: 0, bits: opened.eval.bitsPerChar });
     const run = { label: labelFor(CELL_NAMES[cell] || cell), cell, kind: 'comparison', curve, steps,
-                  summary: summary(parseConfig(opened.config), opened.parameterCount, steps), sample: '' };
+                  summary: summary(parseConfigText(opened.config), opened.parameterCount, steps), sample: '' };
     let said = -Infinity;
     const show = (step) => {
       cmp.progress = { run: index + 1, runs: count, cell, step, steps };
@@ -196,7 +187,7 @@ export function initCompare(hooks) {
     renderControls();
     try {
       const r = await hooks.currentRun();
-      const cfg = parseConfig(r.config);
+      const cfg = parseConfigText(r.config);
       const finalBits = r.curve.length ? r.curve[r.curve.length - 1].bits : null;
       addRun({
         label: labelFor(`Your ${CELL_NAMES[cfg.cell] || cfg.cell}`), cell: cfg.cell, kind: 'yours', curve: r.curve,

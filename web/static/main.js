@@ -1,7 +1,7 @@
 // The page: text, settings, training controls, chart, timeline, sampling. It never runs WebAssembly itself; the
 // engine lives in worker.js and every exchange goes through the messages in protocol.js. User text and samples are
 // only ever written with textContent.
-import { Req, Rep, Limits } from './protocol.js';
+import { Req, Rep, Limits, parseConfigText } from './protocol.js';
 import { EngineClient } from './engine_client.js';
 import { LossChart } from './chart.js';
 import { initShare } from './share.js';
@@ -106,15 +106,6 @@ function configText(v = formValues()) {
     }
   }
   return lines.join('\n') + '\n';
-}
-
-function parseConfigText(text) {
-  const out = {};
-  for (const line of text.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
-  }
-  return out;
 }
 
 // Form values from a model's own configuration (after loading a model file).

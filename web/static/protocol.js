@@ -59,6 +59,16 @@ export const Limits = Object.freeze({
   MAX_SAMPLE_LENGTH: 20_000,
 });
 
+// The engine's configuration text ("key=value" lines, as replies carry it in `config`) -> { key: value } strings.
+export function parseConfigText(text) {
+  const out = {};
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
 export function message(kind, id, gen, fields = {}) {
   return { kind, id, gen, ...fields };
 }

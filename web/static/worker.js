@@ -5,7 +5,7 @@
 // The page starts it as one script: build.sh bundles worker_simd.js or worker_nosimd.js (each imports this file and
 // its build's JS glue) with protocol.js, so loading costs the script and the .wasm, and nothing waits for a module
 // graph. The entry calls startEngineWorker() at the end of this file.
-import { Limits, Rep, Req, message } from './protocol.js';
+import { Limits, Rep, Req, message, parseConfigText } from './protocol.js';
 
 performance.mark('rnnlab:worker');   // start-up marks: see boot.js
 // The compiled engine travels between the page and its workers in messages of this kind (boot.js keeps it).
@@ -62,11 +62,6 @@ function textBytes(msg) {
   return encoder.encode(msg.text ?? '');
 }
 
-function configValue(configText, key) {
-  const line = configText.split('\n').find((l) => l.startsWith(key + '='));
-  return line ? line.slice(key.length + 1) : undefined;
-}
-
 // How much of the bytes is clearly not text: invalid UTF-8 (counted by the engine) and NUL bytes (UTF-16 files,
 // images and archives are full of them, yet NUL is valid UTF-8).
 function textProblem(bytes, stats) {
@@ -89,6 +84,7 @@ function evaluate() {
 
 function describe(info) {
   const cfg = info.config;
+  const values = parseConfigText(cfg);
   const valChars = info.stats.valChars;
   return {
     stats: info.stats,
@@ -97,9 +93,9 @@ function describe(info) {
     config: cfg,
     step: info.step,
     epoch: info.epoch,
-    batch: Number(configValue(cfg, 'batch')),
-    unroll: Number(configValue(cfg, 'unroll')),
-    lr: Number(configValue(cfg, 'lr')),
+    batch: Number(values.batch),
+    unroll: Number(values.unroll),
+    lr: Number(values.lr),
     valChars,
     evalChars: Math.min(valChars, EVAL_MAX_CHARS),
     calls: info.step + info.rejectedSteps,
@@ -319,7 +315,7 @@ function look(msg) {
     for (const a of Array.isArray(v) ? v : [v]) if (ArrayBuffer.isView(a)) transfer.push(a.buffer);
   }
   post(Rep.LOOKED, msg.id, gen, {
-    op: msg.op, result: res, step: model.step, cell: configValue(model.config, 'cell'), ms,
+    op: msg.op, result: res, step: model.step, cell: parseConfigText(model.config).cell, ms,
     network: msg.op === 'ngram' ? evaluate() : null,
   }, transfer);
 }
