@@ -4,7 +4,9 @@
 // of them cleared with a message. Screenshots at 1280 and 375 px go to build/screenshots/.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, ONE_LAYER, preparePractice, screenshotPath, usePlayground, watchDialogs } from './helpers.mjs';
+import {
+  LONG, ONE_LAYER, atPhoneWidth, preparePractice, screenshotPath, trainTo, usePlayground, watchDialogs,
+} from './helpers.mjs';
 
 const STEPS = 60;
 
@@ -19,10 +21,7 @@ describe('compare runs: the three cells, the LSTM variants, your own run', { tim
   it('trains a small model of the person’s own first', async () => {
     await preparePractice(page, ONE_LAYER);
     await page.waitForFunction(() => /parameters/.test(document.getElementById('model-size').textContent));
-    await page.getByRole('button', { name: 'Train', exact: true }).click();
-    await page.waitForFunction(() => window.app.step >= 30, null, { timeout: LONG });
-    await page.getByRole('button', { name: 'Pause' }).click();
-    await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: 30_000 });
+    await trainTo(page, 30);
   });
 
   it('trains the three cells and shows three labelled curves and three final samples', async () => {
@@ -98,13 +97,7 @@ describe('compare runs: the three cells, the LSTM variants, your own run', { tim
   });
 
   it('lays out at 375 px without horizontal overflow', async () => {
-    await page.setViewportSize({ width: 375, height: 800 });
-    await page.waitForFunction(() => document.documentElement.scrollWidth <= 375, null, { timeout: 10_000 })
-      .catch(() => {});
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= 375, `page is ${width}px wide at a 375px viewport`);
-    await section().screenshot({ path: screenshotPath('compare-375.png') });
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await atPhoneWidth(page, () => section().screenshot({ path: screenshotPath('compare-375.png') }));
     assert.deepEqual(page.problems, []);
   });
 

@@ -3,7 +3,7 @@
 // clipped any more; switch it on again. A screenshot goes to build/screenshots/.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, ONE_LAYER, preparePractice, screenshotPath, usePlayground } from './helpers.mjs';
+import { LONG, atPhoneWidth, ONE_LAYER, preparePractice, screenshotPath, usePlayground } from './helpers.mjs';
 
 describe('gradient norm per step, with clipping on and off', { timeout: 4 * LONG }, () => {
   let page;
@@ -80,12 +80,10 @@ describe('gradient norm per step, with clipping on and off', { timeout: 4 * LONG
   });
 
   it('lays out at 375 px without horizontal overflow', async () => {
-    await page.setViewportSize({ width: 375, height: 800 });
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= 375, `page is ${width}px wide at a 375px viewport`);
-    await page.locator('#gn-heading').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-    await page.screenshot({ path: screenshotPath('gradnorm-375.png') });
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await atPhoneWidth(page, async () => {
+      await page.locator('#gn-heading').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await page.screenshot({ path: screenshotPath('gradnorm-375.png') });
+    });
     assert.deepEqual(page.problems, []);
   });
 });

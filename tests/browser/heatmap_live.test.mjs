@@ -4,7 +4,7 @@
 // switch pauses that. Screenshots at 1280 and 375 px go to build/screenshots/.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, ONE_LAYER, preparePractice, screenshotPath, usePlayground } from './helpers.mjs';
+import { LONG, atPhoneWidth, ONE_LAYER, preparePractice, screenshotPath, trainTo, usePlayground } from './helpers.mjs';
 
 describe('units × characters overview and live refresh', { timeout: 5 * LONG }, () => {
   let page;
@@ -15,10 +15,7 @@ describe('units × characters overview and live refresh', { timeout: 5 * LONG },
   it('shows every unit against every character, with a text alternative', async () => {
     await preparePractice(page, ONE_LAYER);
     await page.waitForFunction(() => /parameters/.test(document.getElementById('model-size').textContent));
-    await page.getByRole('button', { name: 'Train', exact: true }).click();
-    await page.waitForFunction(() => window.app.step >= 150, null, { timeout: LONG });
-    await page.getByRole('button', { name: 'Pause' }).click();
-    await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: 30_000 });
+    await trainTo(page, 150);
     await look().getByRole('button', { name: 'Look inside' }).click();
     await page.waitForFunction(() => window.app.look.heatmap !== null, null, { timeout: 60_000 });
     const hm = await page.evaluate(() => window.app.look.heatmap);
@@ -102,12 +99,10 @@ describe('units × characters overview and live refresh', { timeout: 5 * LONG },
   });
 
   it('lays out at 375 px without horizontal overflow', async () => {
-    await page.setViewportSize({ width: 375, height: 800 });
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= 375, `page is ${width}px wide at a 375px viewport`);
-    await page.locator('#heat-heading').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-    await page.screenshot({ path: screenshotPath('heatmap-375.png') });
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await atPhoneWidth(page, async () => {
+      await page.locator('#heat-heading').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await page.screenshot({ path: screenshotPath('heatmap-375.png') });
+    });
     assert.deepEqual(page.problems, []);
   });
 });

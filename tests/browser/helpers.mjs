@@ -1,5 +1,6 @@
 // Shared set-up for the browser tests: serve the built site with tools/serve.mjs on a free port, drive Debian's
 // Chromium through playwright-core (never a downloaded browser), and collect page errors and foreign requests.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,6 +140,18 @@ export async function preparePractice(page, settings = SMALL) {
   await page.waitForFunction((n) => window.app.stats && window.app.stats.chars === n, text.length, { timeout: 30_000 });
   for (const [label, value] of Object.entries(settings)) await page.getByLabel(label).fill(value);
   return text;
+}
+
+// At a 375 px wide viewport (a small phone): checks that the page does not scroll sideways once its layout has
+// settled (charts redraw from a ResizeObserver), runs `look` (screenshots), then goes back to 1280 × 900.
+export async function atPhoneWidth(page, look = async () => {}) {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= 375, null, { timeout: 10_000 })
+    .catch(() => {});   // the assertion below reports the width
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `page is ${width}px wide at a 375px viewport`);
+  await look();
+  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 // Presses Train (or Resume), waits until the page shows at least `step`, then pauses; resolves to the step shown.
