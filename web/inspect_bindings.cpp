@@ -128,7 +128,7 @@ val do_trace(const rnnlab::Session& s, const val& args, bool with_arrays) {
 
 val do_gradient_flow(const rnnlab::Session& s, const val& args) {
   const int K = static_cast<int>(number_arg(args, "window", 40));
-  const int windows = static_cast<int>(number_arg(args, "windows", 16));
+  const int windows = static_cast<int>(number_arg(args, "windows", 32));
   const auto seed = static_cast<uint64_t>(number_arg(args, "seed", 1));
   const rnnlab::GradientFlow gf = rnnlab::gradient_flow(s, K, windows, seed);
   val r = ok();

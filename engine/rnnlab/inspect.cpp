@@ -78,15 +78,23 @@ GradientFlow gradient_flow(const Session& session, int K, int windows, uint64_t 
   if (tokens.size() < static_cast<size_t>(K) + 1)
     throw ConfigError("the text is shorter than the gradient-flow window (" + std::to_string(K + 1) +
                       " characters): use a shorter window or more text");
-  const Network<float>& net = session.network();
-  const int B = windows, T = K, N = T * B;
   Rng rng(seed);
+  std::vector<size_t> starts(static_cast<size_t>(windows));
+  for (size_t& start : starts) start = rng.below(tokens.size() - static_cast<size_t>(K));
+  return gradient_flow_at(session, tokens, K, starts);
+}
+
+GradientFlow gradient_flow_at(const Session& session, const std::vector<int32_t>& tokens, int K,
+                              const std::vector<size_t>& starts) {
+  const Network<float>& net = session.network();
+  const int B = static_cast<int>(starts.size()), T = K, N = T * B;
+  // x, y (T*B): column t*B + b holds step t of window b, the layout forward expects.
   std::vector<int32_t> x(static_cast<size_t>(N)), y(static_cast<size_t>(N));
   for (int b = 0; b < B; ++b) {
-    const size_t start = rng.below(tokens.size() - static_cast<size_t>(K));
+    const size_t start = starts[static_cast<size_t>(b)];
     for (int t = 0; t < T; ++t) {
-      x[static_cast<size_t>(t * B + b)] = tokens[start + static_cast<size_t>(t)];
-      y[static_cast<size_t>(t * B + b)] = tokens[start + static_cast<size_t>(t) + 1];
+      x[static_cast<size_t>(t * B + b)] = tokens.at(start + static_cast<size_t>(t));
+      y[static_cast<size_t>(t * B + b)] = tokens.at(start + static_cast<size_t>(t) + 1);
     }
   }
   RecurrentState<float> state = net.zero_state(B);
@@ -98,11 +106,18 @@ GradientFlow gradient_flow(const Session& session, int K, int windows, uint64_t 
   Slab<float> grads(session.params().size(), 0.0f);
   GradientProbe probe;
   net.backward(session.params().data(), cache, grads.data(), nullptr, &probe);
+  // A norm that underflowed to 0 in float counts as the smallest float, so its logarithm stays finite.
+  constexpr double kFloor = std::numeric_limits<float>::denorm_min();
   GradientFlow flow;
   flow.window = K;
-  for (const auto& per_t : probe.dh_norm) {
+  for (const std::vector<double>& per_column : probe.dh_norm) {
     std::vector<double> by_lag(static_cast<size_t>(K));
-    for (int lag = 0; lag < K; ++lag) by_lag[static_cast<size_t>(lag)] = per_t[static_cast<size_t>(T - 1 - lag)];
+    for (int lag = 0; lag < K; ++lag) {
+      const size_t col = static_cast<size_t>(T - 1 - lag) * static_cast<size_t>(B);
+      double log_sum = 0;
+      for (int b = 0; b < B; ++b) log_sum += std::log(std::max(per_column[col + static_cast<size_t>(b)], kFloor));
+      by_lag[static_cast<size_t>(lag)] = std::exp(log_sum / B);
+    }
     flow.norm.push_back(std::move(by_lag));
   }
   return flow;

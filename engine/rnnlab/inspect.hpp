@@ -29,13 +29,20 @@ Trace trace(const Session& session, std::string_view utf8_text, size_t max_chars
 
 struct GradientFlow {
   int window = 0;             // K
-  // norm[k][lag]: mean over windows of ||d loss_t / d h_{t-lag}|| at layer k, lag = 0..K-1, where loss_t is the
-  // cross-entropy of the window's last prediction. Vanishing gradients show as a fast decay with lag.
+  // norm[k][lag]: the geometric mean over windows of ||d loss_t / d h_{t-lag}|| at layer k, lag = 0..K-1, where
+  // loss_t is the cross-entropy of the window's last prediction. Vanishing gradients show as a fast decay with lag.
+  // Geometric, not arithmetic: the curve is read on a log scale, and a vanilla RNN now and then meets a window
+  // where the gradient barely fades, which would lift an arithmetic mean of 16 windows a hundredfold and hide how
+  // it decays in all the others.
   std::vector<std::vector<double>> norm;
 };
 
 // Measured on `windows` windows of K+1 characters drawn (seeded) from the validation text, or the training text
 // when there is no validation text. Throws ConfigError when the text is shorter than K+1 characters.
 GradientFlow gradient_flow(const Session& session, int K, int windows, uint64_t seed);
+
+// The same on the windows that start at `starts` in `tokens` (each start + K must be < tokens.size()).
+GradientFlow gradient_flow_at(const Session& session, const std::vector<int32_t>& tokens, int K,
+                              const std::vector<size_t>& starts);
 
 }  // namespace rnnlab

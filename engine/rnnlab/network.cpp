@@ -216,7 +216,7 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
   cache.dh.resize(H, B);
   cache.dh_next.resize(H, B);
   cache.dc.resize(H, B);
-  if (probe) probe->dh_norm.assign(static_cast<size_t>(L), std::vector<double>(static_cast<size_t>(T), 0.0));
+  if (probe) probe->dh_norm.assign(static_cast<size_t>(L), std::vector<double>(static_cast<size_t>(N), 0.0));
 
   for (int k = L - 1; k >= 0; --k) {
     auto& c = cache.layers[static_cast<size_t>(k)];
@@ -230,11 +230,8 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
     for (int t = T - 1; t >= 0; --t) {
       const size_t col = static_cast<size_t>(t) * B;
       cache.dh = cache.dy.middleCols(static_cast<Eigen::Index>(col), B) + cache.dh_next;
-      if (probe) {
-        double sum = 0;
-        for (int b = 0; b < B; ++b) sum += static_cast<double>(cache.dh.col(b).norm());
-        probe->dh_norm[static_cast<size_t>(k)][static_cast<size_t>(t)] = sum / B;
-      }
+      if (probe)
+        for (int b = 0; b < B; ++b) probe->dh_norm[static_cast<size_t>(k)][col + b] = cache.dh.col(b).norm();
       S* dp = cache.dpre.data() + col * GH;
       const S* g = c.gates.data() + col * GH;
       switch (cell) {

@@ -73,8 +73,8 @@ struct StepWorkspace {
 
 // What backward can report besides gradients: how far the error reaches back in time.
 struct GradientProbe {
-  // dh_norm[k][t]: mean over the B streams of ||dL/dh_t|| at layer k (t = 0..T-1), the gradient reaching h_t
-  // from the loss through the head and all later steps.
+  // dh_norm[k][t*B + b]: ||dL/dh_t|| of stream b at layer k (t = 0..T-1), the gradient reaching h_t from the loss
+  // through the head and all later steps. Per stream, so the caller chooses how to summarise the streams.
   std::vector<std::vector<double>> dh_norm;
 };
 

@@ -495,7 +495,7 @@ export function initInspect({ request, currentGen }) {
     state('flow-state', flowSummary(look.flows[look.flows.length - 1]) + '.');
   }
 
-  const FLOW_ARGS = { window: 40, windows: 16, seed: 1 };
+  const FLOW_ARGS = { window: 40, windows: 32, seed: 1 };
 
   function flowEntry(reply) {
     const norm = reply.result.norm;
