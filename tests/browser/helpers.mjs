@@ -163,6 +163,15 @@ export async function trainTo(page, step) {
   return page.evaluate(() => window.app.step);
 }
 
+// Trains to exactly `step` with "Pause at step" (so what the model has learnt is the same on every run and
+// machine), then empties the field again.
+export async function trainExactlyTo(page, step) {
+  await page.getByLabel('Pause at step').fill(String(step));
+  await page.getByRole('button', { name: /^(Train|Resume)$/ }).click();
+  await page.waitForFunction((s) => window.app.state === 'paused' && window.app.step === s, step, { timeout: 3 * LONG });
+  await page.getByLabel('Pause at step').fill('');
+}
+
 // The training loss the page's chart shows for each step (bits per character; null for a rejected step).
 export function lossesByStep(page) {
   return page.evaluate(() => {

@@ -134,6 +134,30 @@ describe('playground: train, pause, resume, sample, reset', { timeout: 4 * LONG 
     await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: 30_000 });
   });
 
+  it('pauses by itself at exactly the step set in "Pause at step", also when set while training', async () => {
+    const field = page.getByLabel('Pause at step');
+    const message = page.locator('#train-section').getByRole('alert');
+    const from = (await appState(page)).step;
+    await field.fill(String(from + 40));
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: LONG });
+    assert.equal((await appState(page)).step, from + 40);
+    assert.match(await message.textContent(), new RegExp(`Paused at step ${from + 40}, as "Pause at step" asked`));
+    // Resuming with a step already reached says so, and trains on.
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await message.getByText(/is not ahead of the model, which is at step/).waitFor();
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    await page.waitForFunction((s) => window.app.step > s + 20, from + 40, { timeout: LONG });
+    // A step typed while training applies to the run under way (Enter commits it, as leaving the field does).
+    const target = (await appState(page)).step + 600;
+    await field.fill(String(target));
+    await field.press('Enter');
+    await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: LONG });
+    assert.equal((await appState(page)).step, target);
+    assert.equal(await field.getAttribute('aria-invalid'), 'false');
+    await field.fill('');
+  });
+
   it('had no page errors and made no requests beyond its own files', () => {
     assert.deepEqual(page.problems, []);
   });

@@ -11,6 +11,7 @@ import { sameLosses } from './resume.js';
 import { initInspect } from './inspect.js';
 import { initGradNorm } from './gradnorm.js';
 import { initCompare } from './compare.js';
+import { readPauseAt } from './pause_at.js';
 
 performance.mark('rnnlab:main');   // start-up marks: boot.js
 // boot.js (run by index.html before this module) started the engine worker; a restart makes a fresh one.
@@ -656,7 +657,7 @@ async function startNewModel() {
   addValPoint(reply.eval);
   app.parameterCount = reply.parameterCount;
   setState('training');
-  client.send(Req.TRAIN, gen);
+  client.send(Req.TRAIN, gen, { stopAt: pauseAtStep() });
   keepRunAcrossReloads();
 }
 
@@ -676,8 +677,29 @@ function onTrainButton() {
   } else if (state === 'paused') {
     trainMessage('');
     setState('training');
-    client.send(Req.TRAIN, gen);
+    client.send(Req.TRAIN, gen, { stopAt: pauseAtStep() });
   }
+}
+
+// The step "Pause at step" asks training to pause at (0: none). A value that cannot be used is said in the
+// training message (as information: training goes on) rather than stopping the run.
+function pauseAtStep() {
+  const field = $('pause-at');
+  const { stopAt, problem } = readPauseAt(field.value, field.validity.badInput, app.step);
+  field.setAttribute('aria-invalid', problem ? 'true' : 'false');
+  if (problem) trainMessage(problem, 'info');
+  return stopAt;
+}
+
+// A new value applies to the run under way, from its next chunk.
+function onPauseAtChanged() {
+  if (state !== 'training') {
+    const field = $('pause-at');
+    field.setAttribute('aria-invalid', 'false');
+    return;
+  }
+  trainMessage('');
+  client.send(Req.STOP_AT, gen, { stopAt: pauseAtStep() });
 }
 
 function onReset() {
@@ -784,6 +806,9 @@ function onReport(msg) {
     case Rep.PAUSED:
       addValPoint(msg.eval);
       if (state !== 'none') setState('paused');
+      if (msg.reason === 'budget')
+        trainMessage(`Paused at step ${fmtInt(msg.step)}, as "Pause at step" asked. Resume to train on until you ` +
+          'pause (or set a later step first).', 'info');
       break;
     case Rep.DIVERGED: {
       const lower = Math.max(1e-8, msg.lr / 10);
@@ -842,7 +867,7 @@ async function onLowerLr() {
   if (reply.restored) await checkpointNow();   // before any step is taken from the restored state
   if (state === 'paused') {
     setState('training');
-    client.send(Req.TRAIN, gen);
+    client.send(Req.TRAIN, gen, { stopAt: pauseAtStep() });
   }
 }
 
@@ -1256,6 +1281,7 @@ function init() {
   });
   $('train-button').addEventListener('click', onTrainButton);
   $('reset-button').addEventListener('click', onReset);
+  $('pause-at').addEventListener('change', onPauseAtChanged);
   $('lower-lr-button').addEventListener('click', onLowerLr);
 
   $('smp-method').addEventListener('change', updateConditionalFields);

@@ -17,6 +17,7 @@ export const Req = Object.freeze({
                                // at that step (reason 'budget'); evalEvery: validation loss at multiples of it
                                // instead of by time, so runs compared side by side share their x values
   PAUSE: 'pause',              // {} -> PAUSED (at the next chunk boundary)
+  STOP_AT: 'stopAt',           // { stopAt } no reply: moves the step budget of the run under way (0: none)
   SAMPLE: 'sample',            // { options } -> SAMPLE_CHUNK ... SAMPLE_DONE
   SET_LR: 'setLr',             // { lr, restore? } -> LR_SET { lr, step }; restore: back to the last good state
   SET_CLIP: 'setClip',         // { mode: 'norm'|'value'|'none', value } -> CLIP_SET { config }: from the next step on

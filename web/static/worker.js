@@ -136,9 +136,9 @@ async function trainLoop(myRun) {
   // Fixed evaluation steps (compare.js): the first multiple of evalEvery after the current step.
   const evalEvery = myRun.evalEvery > 0 ? myRun.evalEvery : 0;
   let nextEval = evalEvery ? (Math.floor(model.step / evalEvery) + 1) * evalEvery : Infinity;
-  const stopAt = myRun.stopAt > 0 ? myRun.stopAt : Infinity;
   let lastEvalStep = -1;
   while (run === myRun) {
+    const stopAt = myRun.stopAt > 0 ? myRun.stopAt : Infinity;   // read each chunk: STOP_AT may move it
     // Stop exactly at the next timeline step, so its sample is labelled with a round number (and likewise at a
     // fixed evaluation step or the step budget).
     const target = Math.min(model.nextTimeline, nextEval, stopAt);
@@ -403,6 +403,13 @@ function handle(msg) {
         post(Rep.ERROR, id, gen, { message: 'internal error while training: ' + e.message });
         post(Rep.PAUSED, id, gen, { step: model.step, reason: 'error' });
       });
+      return;
+    }
+    case Req.STOP_AT: {
+      // The page checked the step against the last step it saw; training may have gone past it since. A step
+      // already passed is dropped: pausing now, at another step, would not be what was asked.
+      const stopAt = Number(msg.stopAt) || 0;
+      if (run && msg.gen === gen) run.stopAt = stopAt > model.step ? stopAt : 0;
       return;
     }
     case Req.PAUSE: {
