@@ -231,7 +231,8 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
       const size_t col = static_cast<size_t>(t) * B;
       cache.dh = cache.dy.middleCols(static_cast<Eigen::Index>(col), B) + cache.dh_next;
       if (probe)
-        for (int b = 0; b < B; ++b) probe->dh_norm[static_cast<size_t>(k)][col + b] = cache.dh.col(b).norm();
+        for (int b = 0; b < B; ++b)
+          probe->dh_norm[static_cast<size_t>(k)][col + static_cast<size_t>(b)] = cache.dh.col(b).norm();
       S* dp = cache.dpre.data() + col * GH;
       const S* g = c.gates.data() + col * GH;
       switch (cell) {
