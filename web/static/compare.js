@@ -13,6 +13,7 @@ import { Req, Rep, parseConfigText } from './protocol.js';
 import { EngineClient } from './engine_client.js';
 import { beginDrawing } from './canvas.js';
 import { loadRuns, saveRuns } from './compare_store.js';
+import { fmtInt, fmtBits } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 const CELL_NAMES = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU', lstm_peephole: 'LSTM with peepholes',
@@ -28,8 +29,6 @@ const SAMPLE = { length: 240, temperature: 0.8, seed: 1 };
 const STATUS_MS = 3000;
 const EVAL_POINTS = 20;   // validation points per run: at every steps/20 (the same steps for every run)
 
-const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
-const fmtBits = (b) => (Number.isFinite(b) ? b.toFixed(3) : '—');
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 // window.localStorage, or null where the browser denies it (reading the property itself can throw).

@@ -5,6 +5,7 @@
 // extra is asked of the engine. Drawing is O(points + width): at most once per frame on screen, rarely off screen.
 
 import { beginDrawing } from './canvas.js';
+import { fmtInt } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_POINTS = 20_000;   // beyond this, neighbouring steps are merged (the larger norm, clipped if either was)
@@ -12,7 +13,6 @@ const MARK_GAP_PX = 7;       // at most one clipped-step triangle per this many 
 const DESCRIBE_MS = 1000;
 const OFFSCREEN_MS = 2000;
 const fmt = (v) => (v >= 1000 || v < 0.01 ? v.toExponential(1) : String(Number(v.toPrecision(3))));
-const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
 
 // setClipping(on): asks main.js to switch clipping for the running model (it answers through setClip()).
 export function initGradNorm({ setClipping }) {

@@ -12,14 +12,13 @@ import { initInspect } from './inspect.js';
 import { initGradNorm } from './gradnorm.js';
 import { initCompare } from './compare.js';
 import { readPauseAt } from './pause_at.js';
+import { fmtInt, fmtBits } from './format.js';
 
 performance.mark('rnnlab:main');   // start-up marks: boot.js
 // boot.js (run by index.html before this module) started the engine worker; a restart makes a fresh one.
 const { engineWorker } = self.rnnlabBoot;
 
 const $ = (id) => document.getElementById(id);
-const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
-const fmtBits = (b) => (Number.isFinite(b) ? b.toFixed(3) : '—');
 const capitalize = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
 const sentence = (s) => { const t = capitalize(String(s).trim()); return /[.!?]$/.test(t) ? t : t + '.'; };
 

@@ -2,9 +2,9 @@
 // the next chunk boundary), so a class can compare models at the same step and a run can be repeated to the step.
 // DOM-free, so node tests can check it.
 
-export const MAX_PAUSE_STEP = 1_000_000_000;
+import { fmtInt } from './format.js';
 
-const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+export const MAX_PAUSE_STEP = 1_000_000_000;
 
 // What the field asks for, given its text, whether the browser found it unreadable as a number (input.validity
 // .badInput: the text of a number input is then '') and the step the model is at:

@@ -9,6 +9,7 @@
 // (its worst-case encoded weights would make the whole URL longer than Caps.MAX_HASH_CHARS) is not rounded: the
 // link carries the text and settings only, and the page offers the model file instead.
 import { Caps, SCHEMA, decodeLink, encodeLink, isShareHash } from './link_schema.js';
+import { fmtInt, fmtBits } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,8 +22,6 @@ const SAMPLE_FIELDS = {
 // { choosePreset, setSource, setFormValues, formValues, onConfigChanged, linkModel, roundForLink, openLinkModel }
 let api = null;
 
-const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
-const fmtBits = (b) => (Number.isFinite(b) ? b.toFixed(3) : '—');
 const mib = (n) => (n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 2 : 1) + ' MiB';
 
 // The longest #hash a payload of n bytes can need: deflate's stored blocks add 5 bytes per 64 KiB at worst, and
