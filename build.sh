@@ -6,6 +6,7 @@
 #   ./build.sh bench     speed and learning benchmarks (not tests), with peers measured in the same run
 #   ./build.sh demo      train the native CLI on the built-in text for a minute and print samples
 #   ./build.sh build     native CLI + tests, wasm module, and the static site in site/
+#   ./build.sh site      only the static site, from the page's sources and the wasm builds already made
 #   ./build.sh fuzz      fuzz the model-file and safetensors loaders for a fixed budget
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -67,16 +68,19 @@ build_site() {
     rm -rf "$SITE"
     mkdir -p "$SITE"
     # The page loads one script and its worker one: esbuild bundles main.js and the two worker entries with their
-    # imports (the worker's include Emscripten's JS glue, so the sources and both glues are staged side by side).
+    # imports (the workers' include Emscripten's JS glue, so the glues are staged beside the worker entries).
     # Source maps let the browser's developer tools show the commented sources.
     local stage=build/site-src
     rm -rf "$stage"
     mkdir -p "$stage"
     cp -r web/static/. "$stage/"
-    cp "$WASM"/web/rnnlab_engine.js "$WASM_NOSIMD"/web/rnnlab_engine_nosimd.js "$stage/"
-    node_modules/.bin/esbuild "$stage"/{main,worker_simd,worker_nosimd}.js --bundle --format=esm --charset=utf8 \
-      --sourcemap --outdir="$SITE" --log-level=warning
-    cp "$stage"/{index.html,boot.js} "$stage"/*.css "$SITE/"
+    cp "$WASM"/web/rnnlab_engine.js "$WASM_NOSIMD"/web/rnnlab_engine_nosimd.js "$stage/engine/worker/"
+    # The sources live in folders by concern (web/static/README.md); the site stays flat: main.js, the two worker
+    # scripts, index.html with boot.js inlined, and the style sheets.
+    node_modules/.bin/esbuild "$stage"/main.js "$stage"/engine/worker/{worker_simd,worker_nosimd}.js --bundle \
+      --format=esm --charset=utf8 --sourcemap --entry-names='[name]' --outdir="$SITE" --log-level=warning
+    cp "$stage"/index.html "$stage"/engine/boot.js "$SITE/"
+    find "$stage" -name '*.css' -exec cp {} "$SITE/" \;
     cp "$WASM"/web/rnnlab_engine.wasm "$WASM_NOSIMD"/web/rnnlab_engine_nosimd.wasm "$SITE/"
     [[ -x web/make_presets.sh ]] && web/make_presets.sh "$SITE"
     node web/inline_boot.mjs "$SITE"
@@ -106,6 +110,11 @@ run_tests() {
 case "${1:-help}" in
   build) build_all ;;
   test) run_tests ;;
+  site)
+    install_deps
+    [[ -f "$WASM/web/rnnlab_engine.js" ]] || { echo "no wasm build yet: run ./build.sh build first" >&2; exit 1; }
+    build_site
+    ;;
   serve)
     build_all
     log "serving $SITE on http://127.0.0.1:${PORT:-8000}"

@@ -1,8 +1,8 @@
-// How the compared runs are kept across reloads (web/static/compare_store.js), under plain node: what is stored,
+// How the compared runs are kept across reloads (web/static/sections/compare/compare_store.js), under plain node: what is stored,
 // how long curves are thinned, and that anything damaged, foreign or oversized is refused without throwing.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_POINTS, MAX_RUNS, decodeRuns, encodeRuns, loadRuns, saveRuns } from '../../web/static/compare_store.js';
+import { MAX_POINTS, MAX_RUNS, decodeRuns, encodeRuns, loadRuns, saveRuns } from '../../web/static/sections/compare/compare_store.js';
 
 function run(overrides = {}) {
   return {

@@ -1,11 +1,11 @@
-// The share-link codec (web/static/link_schema.js) under plain node: no browser, no built site needed.
+// The share-link codec (web/static/run/link_schema.js) under plain node: no browser, no built site needed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import './node_compat.mjs';   // deflate-raw for Node 18
 import {
   Caps, LINK_VERSION, SCHEMA, WEIGHTS_VERSION, base64urlDecode, base64urlEncode, decodeLink, decodeWeights, deflate,
   defaults, encodeLink,
-} from '../../web/static/link_schema.js';
+} from '../../web/static/run/link_schema.js';
 
 const CODES = new Set(['not_link', 'version', 'malformed', 'too_large', 'corrupt']);
 

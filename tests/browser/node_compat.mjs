@@ -1,4 +1,4 @@
-// The link codec (web/static/link_schema.js) compresses with CompressionStream('deflate-raw'), which every browser
+// The link codec (web/static/run/link_schema.js) compresses with CompressionStream('deflate-raw'), which every browser
 // has but Node 18 (Debian 12's) lacks: its streams know only 'gzip' and 'deflate'. The codec tests run in Node, so
 // when the format is missing they get it from node:zlib, behind the same constructor and with the same errors
 // (damaged or cut-off input errors the readable side). Imported for its effect by the tests that use the codec.

@@ -1,7 +1,7 @@
-// readPauseAt (web/static/pause_at.js): what the "Pause at step" field asks of a run, and why it cannot be used.
+// readPauseAt (web/static/sections/train/pause_at.js): what the "Pause at step" field asks of a run, and why it cannot be used.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_PAUSE_STEP, readPauseAt } from '../../web/static/pause_at.js';
+import { MAX_PAUSE_STEP, readPauseAt } from '../../web/static/sections/train/pause_at.js';
 
 describe('readPauseAt', () => {
   it('an empty field means no pause, without complaint', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import './node_compat.mjs';   // deflate-raw for Node 18
 import { LONG, openPlayground, pasteInto, practiceText, useTwoBrowsers } from './helpers.mjs';
-import { base64urlEncode, deflate } from '../../web/static/link_schema.js';
+import { base64urlEncode, deflate } from '../../web/static/run/link_schema.js';
 
 const SETTINGS = { 'Hidden units': '32', 'Unroll (steps)': '16', 'Batch (streams)': '8', 'Learning rate': '0.01' };
 

@@ -8,7 +8,7 @@ import './node_compat.mjs';   // deflate-raw for Node 18
 import {
   LONG, SMALL, openPlayground, preparePractice, trainTo, useTwoBrowsers, watchDialogs,
 } from './helpers.mjs';
-import { base64urlDecode, base64urlEncode, deflate, inflate } from '../../web/static/link_schema.js';
+import { base64urlDecode, base64urlEncode, deflate, inflate } from '../../web/static/run/link_schema.js';
 
 async function sampleNow(page) {
   await page.getByRole('button', { name: 'Sample', exact: true }).click();

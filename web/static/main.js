@@ -1,18 +1,18 @@
 // The page: text, settings, training controls, chart, timeline, sampling. It never runs WebAssembly itself; the
 // engine lives in worker.js and every exchange goes through the messages in protocol.js. User text and samples are
 // only ever written with textContent.
-import { Req, Rep, Limits, parseConfigText } from './protocol.js';
-import { EngineClient } from './engine_client.js';
-import { LossChart } from './chart.js';
-import { initShare } from './share.js';
-import { isShareHash } from './link_schema.js';
-import { checkpointNow, holdCheckpoints, initStorage, noteProgress } from './storage.js';
-import { sameLosses } from './resume.js';
-import { initInspect } from './inspect.js';
-import { initGradNorm } from './gradnorm.js';
-import { initCompare } from './compare.js';
-import { readPauseAt } from './pause_at.js';
-import { fmtInt, fmtBits } from './format.js';
+import { Req, Rep, Limits, parseConfigText } from './engine/protocol.js';
+import { EngineClient } from './engine/engine_client.js';
+import { LossChart } from './ui/chart.js';
+import { initShare } from './sections/share/share.js';
+import { isShareHash } from './run/link_schema.js';
+import { checkpointNow, holdCheckpoints, initStorage, noteProgress } from './run/storage.js';
+import { sameLosses } from './run/resume.js';
+import { initInspect } from './sections/inspect/inspect.js';
+import { initGradNorm } from './sections/inspect/gradnorm.js';
+import { initCompare } from './sections/compare/compare.js';
+import { readPauseAt } from './sections/train/pause_at.js';
+import { fmtInt, fmtBits } from './ui/format.js';
 
 performance.mark('rnnlab:main');   // start-up marks: boot.js
 // boot.js (run by index.html before this module) started the engine worker; a restart makes a fresh one.

@@ -4,10 +4,10 @@
 // n-gram baseline. Everything comes from the worker (op "look", see inspect_bindings.cpp); this file only draws.
 // Text from the person or the model is only written with textContent.
 
-import { diverging, sequential } from './scales.js';
-import { createHeatmap } from './heatmap.js';
+import { diverging, sequential } from '../../ui/scales.js';
+import { createHeatmap } from '../../ui/heatmap.js';
 import { initLive } from './live.js';
-import { beginDrawing } from './canvas.js';
+import { beginDrawing } from '../../ui/canvas.js';
 
 const $ = (id) => document.getElementById(id);
 const GATE_LETTERS = { lstm: 'ifgo', lstm_peephole: 'ifgo', gru: 'rzn', lstm_cifg: 'igo', lstm_nfg: 'igo' };

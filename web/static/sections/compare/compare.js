@@ -9,11 +9,11 @@
 // may go on meanwhile, and Cancel simply ends the comparison worker.
 //
 // The runs are kept across reloads (compare_store.js) until Clear.
-import { Req, Rep, parseConfigText } from './protocol.js';
-import { EngineClient } from './engine_client.js';
-import { beginDrawing } from './canvas.js';
+import { Req, Rep, parseConfigText } from '../../engine/protocol.js';
+import { EngineClient } from '../../engine/engine_client.js';
+import { beginDrawing } from '../../ui/canvas.js';
 import { loadRuns, saveRuns } from './compare_store.js';
-import { fmtInt, fmtBits } from './format.js';
+import { fmtInt, fmtBits } from '../../ui/format.js';
 
 const $ = (id) => document.getElementById(id);
 const CELL_NAMES = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU', lstm_peephole: 'LSTM with peepholes',

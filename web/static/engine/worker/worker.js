@@ -5,7 +5,7 @@
 // The page starts it as one script: build.sh bundles worker_simd.js or worker_nosimd.js (each imports this file and
 // its build's JS glue) with protocol.js, so loading costs the script and the .wasm, and nothing waits for a module
 // graph. The entry calls startEngineWorker() at the end of this file.
-import { Limits, Rep, Req, message, parseConfigText } from './protocol.js';
+import { Limits, Rep, Req, message, parseConfigText } from '../protocol.js';
 
 performance.mark('rnnlab:worker');   // start-up marks: see boot.js
 // The compiled engine travels between the page and its workers in messages of this kind (boot.js keeps it).

@@ -2,7 +2,7 @@
 // the next chunk boundary), so a class can compare models at the same step and a run can be repeated to the step.
 // DOM-free, so node tests can check it.
 
-import { fmtInt } from './format.js';
+import { fmtInt } from '../../ui/format.js';
 
 export const MAX_PAUSE_STEP = 1_000_000_000;
 

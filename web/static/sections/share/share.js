@@ -8,8 +8,8 @@
 // then carries the model's own settings (the form may hold changes not yet applied). A model too large for a link
 // (its worst-case encoded weights would make the whole URL longer than Caps.MAX_HASH_CHARS) is not rounded: the
 // link carries the text and settings only, and the page offers the model file instead.
-import { Caps, SCHEMA, decodeLink, encodeLink, isShareHash } from './link_schema.js';
-import { fmtInt, fmtBits } from './format.js';
+import { Caps, SCHEMA, decodeLink, encodeLink, isShareHash } from '../../run/link_schema.js';
+import { fmtInt, fmtBits } from '../../ui/format.js';
 
 const $ = (id) => document.getElementById(id);
 

@@ -4,8 +4,8 @@
 // The numbers come from the progress reports main.js already receives (StepReport: gradNorm, clipped); nothing
 // extra is asked of the engine. Drawing is O(points + width): at most once per frame on screen, rarely off screen.
 
-import { beginDrawing } from './canvas.js';
-import { fmtInt } from './format.js';
+import { beginDrawing } from '../../ui/canvas.js';
+import { fmtInt } from '../../ui/format.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_POINTS = 20_000;   // beyond this, neighbouring steps are merged (the larger norm, clipped if either was)
