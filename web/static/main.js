@@ -13,6 +13,8 @@ import { initGradNorm } from './sections/inspect/gradnorm.js';
 import { initCompare } from './sections/compare/compare.js';
 import { readPauseAt } from './sections/train/pause_at.js';
 import { fmtInt, fmtBits } from './ui/format.js';
+import { createStore } from './run/store.js';
+import { exposeForTests } from './debug/test_surface.js';
 
 performance.mark('rnnlab:main');   // start-up marks: boot.js
 // boot.js (run by index.html before this module) started the engine worker; a restart makes a fresh one.
@@ -39,12 +41,13 @@ function fmtLr(lr) {
   return Number(lr.toPrecision(3)).toString();
 }
 
-// State the browser tests (and a curious person in the console) can read. Never read by the page itself.
-const app = (window.app = {
+// The run's state (run/store.js), and its read-only view for the browser tests (debug/test_surface.js).
+const store = createStore({
   ready: false, state: 'none', gen: 0, step: 0, epoch: 0, trainBits: null, valBits: null, valHistory: [],
   charsPerSec: 0, timeline: [], stats: null, sampling: false, sampleText: '', lastError: null, worker: 0,
   calls: 0,   // train_step calls of the current model (steps plus rejected steps): exact-step resume counts these
 });
+const app = exposeForTests(store);   // INTERIM: writes go to the store until every section uses the store itself
 // The loss chart's data, for tests: { steps, raw (bits per character, NaN for rejected steps), val }.
 app.lossData = () => ({ steps: chart.steps.slice(), raw: chart.raw.slice(), val: chart.val.map((v) => ({ ...v })) });
 
@@ -1210,11 +1213,11 @@ async function openLinkModel(weights) {
 function init() {
   client = new EngineClient({ onReport, onReady, onFatal, onStart: () => { app.worker += 1; },
                              createWorker: engineWorker });
-  gradNorm = initGradNorm({ setClipping: setClippingFromView });
+  gradNorm = initGradNorm({ store, setClipping: setClippingFromView });
   // Section 6, Look inside (inspect.js): its requests go to the current model.
-  initInspect({ request: (op, args) => client.request(Req.LOOK, gen, { op, args }), currentGen: () => gen });
+  initInspect({ store, request: (op, args) => client.request(Req.LOOK, gen, { op, args }), currentGen: () => gen });
   // Section 7, Compare runs (compare.js): its own worker, this page's text and settings, and the person's model.
-  initCompare({ text: currentText, config: (cell) => configText({ ...formValues(), cell }), currentRun });
+  initCompare({ store, text: currentText, config: (cell) => configText({ ...formValues(), cell }), currentRun });
 
   for (const b of document.querySelectorAll('.preset')) b.addEventListener('click', () => choosePreset(b.dataset.preset));
   $('file-button').addEventListener('click', () => $('file-input').click());

@@ -11,7 +11,8 @@ export function exposeForTests(store, extras = {}) {
     getOwnPropertyDescriptor: (target, key) =>
       (key in target ? Reflect.getOwnPropertyDescriptor(target, key)
         : { value: store.get()[key], enumerable: true, configurable: true, writable: false }),
-    set: () => false,
+    // INTERIM, until every section writes through the store: a write becomes a store update.
+    set: (target, key, value) => { store.update({ [key]: value }); return true; },
   });
   Object.defineProperty(window, 'app', { value: view, configurable: true });
   return view;
