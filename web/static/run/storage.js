@@ -6,227 +6,181 @@
 // starts fresh. Storage that is full, blocked or missing is reported in a line under the buttons and never stops
 // the page.
 import { clearMarker, markerEntry, readMarker, writeMarker } from './resume.js';
+import { createRunDb } from './run_db.js';
 
-const DB_NAME = 'rnnlab';
-const STORE = 'session';
-const KEY = 'current';
 const RECORD_VERSION = 1;
 const SAVE_EVERY_MS = 10_000;
 const MARKER_EVERY_MS = 200;   // progress marker writes while training (and always on pagehide)
 
 const $ = (id) => document.getElementById(id);
 
-let api = null;   // from main.js: see initStorage
-let dbPromise = null;
-let lastSaveAt = 0;
-let lastSavedKey = '';
-let saving = false;
-let lastState = 'none';
-let broken = false;
-let again = false;        // a save was asked for while one was running: save once more when it ends
-let base = null;          // where the checkpoint in IndexedDB was taken (resume.js)
-let pendingBase = null;   // the checkpoint being written
-let lastMarkerAt = 0;
-let serialCounter = 0;
-let held = false;         // test hook (main.js, #testhooks): no checkpoints, so a reload must replay
-
-function storageMessage(text, kind = 'info') {
-  const p = $('storage-message');
-  if (!p) return;
-  p.hidden = !text;
-  p.classList.toggle('error', kind === 'error');
-  p.textContent = text || '';
-  if (window.app) window.app.storageMessage = text || '';
-}
-
-function request(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error || new Error('IndexedDB request failed'));
-  });
-}
-
-function openDb() {
-  if (!dbPromise) {
-    dbPromise = new Promise((resolve, reject) => {
-      if (typeof indexedDB === 'undefined') { reject(new Error('this browser offers no IndexedDB')); return; }
-      let req;
-      try {
-        req = indexedDB.open(DB_NAME, 1);
-      } catch (e) {
-        reject(e);
-        return;
-      }
-      req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error || new Error('IndexedDB could not be opened'));
-      req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
-    });
-    dbPromise.catch(() => {});
-  }
-  return dbPromise;
-}
-
-async function put(record) {
-  const db = await openDb();
-  const tx = db.transaction(STORE, 'readwrite');
-  tx.objectStore(STORE).put(record, KEY);
-  await new Promise((resolve, reject) => {
-    tx.oncomplete = resolve;
-    tx.onerror = () => reject(tx.error || new Error('the save did not complete'));
-    tx.onabort = () => reject(tx.error || new Error('the save was aborted'));
-  });
-}
-
-async function get() {
-  const db = await openDb();
-  return request(db.transaction(STORE, 'readonly').objectStore(STORE).get(KEY));
-}
-
-export async function forget() {
-  base = pendingBase = null;
-  clearMarker();
-  try {
-    const db = await openDb();
-    await request(db.transaction(STORE, 'readwrite').objectStore(STORE).delete(KEY));
-  } catch { /* nothing stored, nothing to forget */ }
-  lastSavedKey = '';
-}
-
-// The progress marker, against the stored checkpoint and the one being written. force: now, whatever the throttle.
-export function noteProgress(force = false) {
-  // Without a checkpoint of this page's run there is nothing to continue: keep whatever marker the last page left
-  // (a reload during a restore must still find it).
-  if (!api || (!base && !pendingBase)) return;
-  const now = Date.now();
-  if (!force && now - lastMarkerAt < MARKER_EVERY_MS) return;
-  lastMarkerAt = now;
-  const progress = api.progress();
-  writeMarker([markerEntry(base, progress), markerEntry(pendingBase, progress)]);
-}
-
-function describeFailure(e) {
-  const name = e && e.name;
-  if (name === 'QuotaExceededError') return 'The browser\'s storage is full, so this run is not kept for a reload. Save the model file to keep it.';
-  return `This run cannot be kept for a reload (${(e && e.message) || 'storage unavailable'}). Save the model file to keep it.`;
-}
-
-// force: save even at the same step (after a mid-run change the step is the same, the model is not).
-async function saveNow(force = false) {
-  if (broken || held) return;
-  if (saving) {
-    again = again || force;
-    return;
-  }
-  const run = api.snapshot();
-  if (run.state !== 'training' && run.state !== 'paused') return;
-  const key = `${run.gen}:${run.step}`;
-  if (key === lastSavedKey && !force) return;
-  saving = true;
-  try {
-    const file = await api.saveModel();
-    if (!file) return;
-    // The history is read in the same task as the file's reply, so both describe the same call of the run; the
-    // check only guards that assumption.
-    const history = api.history();
-    if (history.calls !== file.calls || history.gen !== run.gen) { again = true; return; }
-    const serial = `${Date.now().toString(36)}-${++serialCounter}-${Math.random().toString(36).slice(2, 8)}`;
-    pendingBase = { serial, gen: history.gen, calls: file.calls, edits: file.edits,
-                    valCount: history.valHistory.length, timelineCount: history.timeline.length };
-    noteProgress(true);
-    await put({ version: RECORD_VERSION, savedAt: Date.now(), bytes: file.bytes, serial, ...history });
-    base = pendingBase;
-    pendingBase = null;
-    api.checkpointed(base.calls);
-    noteProgress(true);
-    lastSavedKey = key;
-    lastSaveAt = Date.now();
-    if (window.app) window.app.savedStep = history.step;
-    storageMessage('');
-  } catch (e) {
-    pendingBase = null;
-    if (e && e.reset) return;
-    broken = e && e.name !== 'QuotaExceededError' ? true : broken;
-    storageMessage(describeFailure(e), 'error');
-  } finally {
-    saving = false;
-    if (again) {
-      again = false;
-      saveNow(true);
-    }
-  }
-}
-
-export function holdCheckpoints(on) {
-  held = !!on;
-}
-
-// A checkpoint now (a new model, a mid-run change). Resolves once one taken after this call has landed (or failed).
-export async function checkpointNow() {
-  if (!api) return;
-  while (saving) await new Promise((r) => setTimeout(r, 20));
-  await saveNow(true);
-  while (saving) await new Promise((r) => setTimeout(r, 20));
-}
-
-function tick() {
-  const { state } = api.snapshot();
-  const paused = state === 'paused' && lastState !== 'paused';
-  lastState = state;
-  if (paused || (state === 'training' && Date.now() - lastSaveAt >= SAVE_EVERY_MS)) saveNow();
-}
-
-async function restore() {
-  let record;
-  try {
-    record = await get();
-  } catch (e) {
-    storageMessage(describeFailure(e), 'error');
-    broken = true;
-    return false;
-  }
-  if (!record || record.version !== RECORD_VERSION || !(record.bytes instanceof Uint8Array)) return false;
-  while (!api.isReady()) await new Promise((r) => setTimeout(r, 50));
-  const restored = await api.restore(record, readMarker(record.serial));
-  if (restored) {
-    base = restored.base;
-    lastSavedKey = `${api.snapshot().gen}:${record.step ?? -1}`;
-    lastState = 'paused';
-    noteProgress(true);
-    if (window.app) {
-      window.app.savedStep = record.step ?? api.snapshot().step;
-      window.app.restoredStep = api.snapshot().step;
-    }
-  }
-  return !!restored;
-}
-
-// pageApi: { snapshot() -> { state, gen, step }, saveModel() -> Promise<{ bytes, calls, edits }>,
+// store: the page's store (this module writes storageMessage, savedStep, restoredStep).
+// api: { snapshot() -> { state, gen, step }, saveModel() -> Promise<{ bytes, calls, edits }>,
 //   history() -> plain data with { gen, step, calls, valHistory, timeline, ... }, progress() -> resume.js's `now`,
 //   checkpointed(calls) (a checkpoint taken at that call has landed), restore(record, markerEntry) ->
-//   Promise<{ base } | false>, isReady() -> boolean, reset() }.
-// Resolves to true once a saved run has been restored (else the page loads its default text).
-export async function initStorage(pageApi, { restoreSaved = true } = {}) {
-  api = pageApi;
-  $('new-button').addEventListener('click', async () => {
-    await forget();
-    storageMessage('');
-    api.reset();
-  });
-  setInterval(tick, 1000);
-  // Synchronous, so it lands even as the page unloads; the asynchronous checkpoint would not.
-  window.addEventListener('pagehide', () => noteProgress(true));
-  if (!restoreSaved) return false;
-  let has = false;
-  try {
-    const record = await get();
-    has = !!(record && record.version === RECORD_VERSION);
-  } catch (e) {
-    storageMessage(describeFailure(e), 'error');
-    broken = true;
+//   Promise<{ base } | false>, isReady() -> boolean, reset() } (run/kept_run.js).
+// Returns { restored: Promise<boolean> (true once a saved run is back; else the page loads its default text),
+//   noteProgress(force), checkpointNow(), holdCheckpoints(on) }.
+export function initStorage(store, api, { restoreSaved = true } = {}) {
+  const db = createRunDb();
+  let lastSaveAt = 0;
+  let lastSavedKey = '';
+  let saving = false;
+  let lastState = 'none';
+  let broken = false;
+  let again = false;        // a save was asked for while one was running: save once more when it ends
+  let base = null;          // where the checkpoint in IndexedDB was taken (resume.js)
+  let pendingBase = null;   // the checkpoint being written
+  let lastMarkerAt = 0;
+  let serialCounter = 0;
+  let held = false;         // test hook (main.js, #testhooks): no checkpoints, so a reload must replay
+
+  function storageMessage(text, kind = 'info') {
+    const p = $('storage-message');
+    if (!p) return;
+    p.hidden = !text;
+    p.classList.toggle('error', kind === 'error');
+    p.textContent = text || '';
+    store.update({ storageMessage: text || '' });
   }
-  if (!has) return false;
-  const restored = await restore();
-  if (!restored) await forget();   // a record this page cannot use: start fresh next time too
-  return restored;
+
+  async function forget() {
+    base = pendingBase = null;
+    clearMarker();
+    try {
+      await db.remove();
+    } catch { /* nothing stored, nothing to forget */ }
+    lastSavedKey = '';
+  }
+
+  // The progress marker, against the stored checkpoint and the one being written. force: now, whatever the throttle.
+  function noteProgress(force = false) {
+    // Without a checkpoint of this page's run there is nothing to continue: keep whatever marker the last page left
+    // (a reload during a restore must still find it).
+    if (!base && !pendingBase) return;
+    const now = Date.now();
+    if (!force && now - lastMarkerAt < MARKER_EVERY_MS) return;
+    lastMarkerAt = now;
+    const progress = api.progress();
+    writeMarker([markerEntry(base, progress), markerEntry(pendingBase, progress)]);
+  }
+
+  function describeFailure(e) {
+    const name = e && e.name;
+    if (name === 'QuotaExceededError') return 'The browser\'s storage is full, so this run is not kept for a reload. Save the model file to keep it.';
+    return `This run cannot be kept for a reload (${(e && e.message) || 'storage unavailable'}). Save the model file to keep it.`;
+  }
+
+  // force: save even at the same step (after a mid-run change the step is the same, the model is not).
+  async function saveNow(force = false) {
+    if (broken || held) return;
+    if (saving) {
+      again = again || force;
+      return;
+    }
+    const run = api.snapshot();
+    if (run.state !== 'training' && run.state !== 'paused') return;
+    const key = `${run.gen}:${run.step}`;
+    if (key === lastSavedKey && !force) return;
+    saving = true;
+    try {
+      const file = await api.saveModel();
+      if (!file) return;
+      // The history is read in the same task as the file's reply, so both describe the same call of the run; the
+      // check only guards that assumption.
+      const history = api.history();
+      if (history.calls !== file.calls || history.gen !== run.gen) { again = true; return; }
+      const serial = `${Date.now().toString(36)}-${++serialCounter}-${Math.random().toString(36).slice(2, 8)}`;
+      pendingBase = { serial, gen: history.gen, calls: file.calls, edits: file.edits,
+                      valCount: history.valHistory.length, timelineCount: history.timeline.length };
+      noteProgress(true);
+      await db.put({ version: RECORD_VERSION, savedAt: Date.now(), bytes: file.bytes, serial, ...history });
+      base = pendingBase;
+      pendingBase = null;
+      api.checkpointed(base.calls);
+      noteProgress(true);
+      lastSavedKey = key;
+      lastSaveAt = Date.now();
+      store.update({ savedStep: history.step });
+      storageMessage('');
+    } catch (e) {
+      pendingBase = null;
+      if (e && e.reset) return;
+      broken = e && e.name !== 'QuotaExceededError' ? true : broken;
+      storageMessage(describeFailure(e), 'error');
+    } finally {
+      saving = false;
+      if (again) {
+        again = false;
+        saveNow(true);
+      }
+    }
+  }
+
+  function holdCheckpoints(on) {
+    held = !!on;
+  }
+
+  // A checkpoint now (a new model, a mid-run change). Resolves once one taken after this call has landed (or failed).
+  async function checkpointNow() {
+    while (saving) await new Promise((r) => setTimeout(r, 20));
+    await saveNow(true);
+    while (saving) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  function tick() {
+    const { state } = api.snapshot();
+    const paused = state === 'paused' && lastState !== 'paused';
+    lastState = state;
+    if (paused || (state === 'training' && Date.now() - lastSaveAt >= SAVE_EVERY_MS)) saveNow();
+  }
+
+  async function restore() {
+    let record;
+    try {
+      record = await db.get();
+    } catch (e) {
+      storageMessage(describeFailure(e), 'error');
+      broken = true;
+      return false;
+    }
+    if (!record || record.version !== RECORD_VERSION || !(record.bytes instanceof Uint8Array)) return false;
+    while (!api.isReady()) await new Promise((r) => setTimeout(r, 50));
+    const restored = await api.restore(record, readMarker(record.serial));
+    if (restored) {
+      base = restored.base;
+      lastSavedKey = `${api.snapshot().gen}:${record.step ?? -1}`;
+      lastState = 'paused';
+      noteProgress(true);
+      store.update({ savedStep: record.step ?? api.snapshot().step, restoredStep: api.snapshot().step });
+    }
+    return !!restored;
+  }
+
+  // Whether a run is kept, and bringing it back. Resolves to true once a saved run has been restored.
+  async function start({ restoreSaved }) {
+    $('new-button').addEventListener('click', async () => {
+      await forget();
+      storageMessage('');
+      api.reset();
+    });
+    setInterval(tick, 1000);
+    // Synchronous, so it lands even as the page unloads; the asynchronous checkpoint would not.
+    window.addEventListener('pagehide', () => noteProgress(true));
+    if (!restoreSaved) return false;
+    let has = false;
+    try {
+      const record = await db.get();
+      has = !!(record && record.version === RECORD_VERSION);
+    } catch (e) {
+      storageMessage(describeFailure(e), 'error');
+      broken = true;
+    }
+    if (!has) return false;
+    const restored = await restore();
+    if (!restored) await forget();   // a record this page cannot use: start fresh next time too
+    return restored;
+  }
+
+  return { restored: start({ restoreSaved }), noteProgress, checkpointNow, holdCheckpoints };
 }

@@ -1,0 +1,195 @@
+// What the worker does for each request the page sends (message kinds and fields: ../protocol.js), one small
+// handler per kind. Each gets the worker's context (worker_model.js), the message, and yieldToEventLoop for the
+// handlers that run in chunks. Requests that need a model check it is the one the page means (its generation).
+import { Limits, Rep, Req } from '../protocol.js';
+import { replay } from './replay.js';
+import { trainLoop } from './train_loop.js';
+import { cellOf, evaluate, nextTimelineStep, replaceSession, textBytes, textProblem } from './worker_model.js';
+
+// The model the message is about exists; otherwise the page is told (stale: it has moved on) and false returned.
+function needModel(ctx, msg) {
+  if (ctx.session && msg.gen === ctx.gen) return true;
+  ctx.post(Rep.ERROR, msg.id, msg.gen, { message: 'no model yet: press Train to create one', stale: true });
+  return false;
+}
+
+// Save and export: calls and edits say where in the run the file was taken (exact-step resume).
+function fileReply(ctx, msg, res, name) {
+  if (!res.ok) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: res.error });
+  ctx.post(Rep.FILE, msg.id, ctx.gen, { bytes: res.bytes, name, type: 'application/octet-stream',
+                                        calls: ctx.model.calls, edits: ctx.model.edits }, [res.bytes.buffer]);
+}
+
+// A new session from the page's text and settings, or from a file; it replaces the current one only if it opened.
+function adopt(ctx, msg, next, res, evalIf = true) {
+  if (!res.ok) {
+    next.delete();
+    return ctx.post(Rep.ERROR, msg.id, msg.gen, { message: res.error });
+  }
+  replaceSession(ctx, next, res, msg.gen);
+  ctx.post(Rep.OPENED, msg.id, ctx.gen, { ...ctx.model, eval: evalIf ? evaluate(ctx) : null });
+}
+
+// Told apart by content: safetensors starts with its header's length (u64, little-endian) and then '{' (weights
+// only); everything else goes to the model-file reader, which starts with "RNNLAB\x1a\n" and names what is wrong
+// with any other file.
+function isSafetensors(b) {
+  const headerLength = b.length >= 9 ? new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true) : 0n;
+  return b.length >= 9 && b[8] === 0x7b && headerLength > 1n && headerLength <= BigInt(b.length - 8);
+}
+
+function sample(ctx, msg) {
+  const options = { ...msg.options };
+  options.length = Math.min(Math.max(0, options.length | 0), Limits.MAX_SAMPLE_LENGTH);
+  let pending = '';
+  let lastFlush = performance.now();
+  const res = ctx.session.sample(options, (ch) => {
+    pending += ch;
+    const now = performance.now();
+    if (now - lastFlush >= 30) {   // stream in small batches: one message per character would flood the page
+      ctx.post(Rep.SAMPLE_CHUNK, msg.id, ctx.gen, { text: pending });
+      pending = '';
+      lastFlush = now;
+    }
+    return true;
+  });
+  if (!res.ok) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: res.error });
+  if (pending) ctx.post(Rep.SAMPLE_CHUNK, msg.id, ctx.gen, { text: pending });
+  ctx.post(Rep.SAMPLE_DONE, msg.id, ctx.gen, { text: res.text, primeUsed: res.primeUsed, primeSkipped: res.primeSkipped });
+}
+
+// "Look inside": the engine copies its arrays out of the heap; they are transferred, not cloned.
+function look(ctx, msg) {
+  const args = { ...msg.args };
+  if (msg.op === 'ngram') args.evalChars = ctx.model.evalChars;   // the same validation prefix as the network's loss
+  const start = performance.now();
+  const res = ctx.session.look(msg.op, args);
+  const ms = performance.now() - start;   // how long training waited for this (live refresh reports it)
+  if (!res.ok) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: res.error });
+  const transfer = [];
+  for (const v of Object.values(res)) {
+    for (const a of Array.isArray(v) ? v : [v]) if (ArrayBuffer.isView(a)) transfer.push(a.buffer);
+  }
+  ctx.post(Rep.LOOKED, msg.id, ctx.gen, {
+    op: msg.op, result: res, step: ctx.model.step, cell: cellOf(ctx.model), ms,
+    network: msg.op === 'ngram' ? evaluate(ctx) : null,
+  }, transfer);
+}
+
+function setLearningRate(ctx, msg) {
+  const { session, model } = ctx;
+  const res = session.setLearningRate(msg.lr);
+  if (!res.ok) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: res.error });
+  model.lr = msg.lr;
+  let restored = false;
+  if (msg.restore) {   // after a blow-up: back to the last healthy weights, optimizer state and cursor
+    const back = session.restoreLastGood();
+    if (back.ok && back.step >= 0) {
+      model.step = back.step;
+      model.nextTimeline = nextTimelineStep(model.step);
+      restored = true;
+    }
+  }
+  // calls and edit place the change in the run for exact-step resume; a restore cannot be replayed.
+  const edit = model.edits++;
+  ctx.post(Rep.LR_SET, msg.id, ctx.gen, { lr: msg.lr, step: model.step, calls: model.calls, edit, restored });
+}
+
+// Rounds the model in place between training chunks: an edit the page records for exact-step resume.
+function roundForLink(ctx, msg) {
+  const before = evaluate(ctx);
+  const res = ctx.session.roundForLink(textBytes(msg));
+  if (!res.ok) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: res.error });
+  const edit = ctx.model.edits++;
+  ctx.post(Rep.LINK_WEIGHTS, msg.id, ctx.gen, {
+    bytes: res.bytes, step: ctx.model.step, calls: ctx.model.calls, edit, before, after: evaluate(ctx),
+  }, [res.bytes.buffer]);
+}
+
+function startTraining(ctx, msg, yieldToEventLoop) {
+  if (ctx.run) return;   // already training
+  const run = (ctx.run = { requestId: msg.id, stopAt: Number(msg.stopAt) || 0, evalEvery: Number(msg.evalEvery) || 0 });
+  trainLoop(ctx, run, yieldToEventLoop).catch((e) => {
+    ctx.run = null;
+    ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: 'internal error while training: ' + e.message });
+    ctx.post(Rep.PAUSED, msg.id, ctx.gen, { step: ctx.model.step, reason: 'error' });
+  });
+}
+
+function startReplay(ctx, msg, yieldToEventLoop) {
+  if (ctx.run) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: 'cannot restore while training' });
+  replay(ctx, msg, yieldToEventLoop).catch((e) => {
+    ctx.run = null;
+    ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: 'the run could not be restored exactly: ' + e.message });
+  });
+}
+
+// Handlers that need the page's current model; the others below work without one.
+const WITH_MODEL = {
+  [Req.LINK_WEIGHTS]: roundForLink,
+  [Req.REPLAY]: startReplay,
+  [Req.TRAIN]: startTraining,
+  [Req.SAMPLE]: sample,
+  [Req.SET_LR]: setLearningRate,
+  [Req.SET_CLIP]: (ctx, msg) => {
+    const res = ctx.session.setClipping(String(msg.mode), Number(msg.value));
+    if (!res.ok) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: res.error });
+    ctx.model.config = res.config;
+    const edit = ctx.model.edits++;   // replayed by exact-step resume, like a learning-rate change
+    ctx.post(Rep.CLIP_SET, msg.id, ctx.gen, { config: res.config, calls: ctx.model.calls, edit });
+  },
+  [Req.SAVE]: (ctx, msg) => fileReply(ctx, msg, ctx.session.save(true), `rnnlab-step${ctx.model.step}.rnnlab`),
+  [Req.EXPORT]: (ctx, msg) =>
+    fileReply(ctx, msg, ctx.session.exportSafetensors(), `rnnlab-step${ctx.model.step}.safetensors`),
+  [Req.LOOK]: look,
+};
+
+const WITHOUT_MODEL = {
+  [Req.INSPECT]: (ctx, msg) => {
+    const bytes = textBytes(msg);
+    const res = ctx.engine.textStats(bytes, msg.config);
+    if (!res.ok) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: res.error });
+    ctx.post(Rep.INSPECTED, msg.id, ctx.gen, { stats: res.stats, problem: textProblem(bytes, res.stats) });
+  },
+  [Req.CHECK_CONFIG]: (ctx, msg) => {
+    const res = ctx.engine.checkConfig(msg.config);
+    if (!res.ok) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: res.error });
+    ctx.post(Rep.CHECKED, msg.id, ctx.gen, {});
+  },
+  [Req.OPEN]: (ctx, msg) => {
+    const next = new ctx.engine.Session();
+    let res = next.open(textBytes(msg), msg.config);
+    // A share link's weights (link_weights.hpp) replace the fresh ones; the engine checks they fit this model.
+    if (res.ok && msg.linkWeights) res = next.loadLinkWeights(msg.linkWeights);
+    adopt(ctx, msg, next, res);
+  },
+  [Req.LOAD]: (ctx, msg) => {
+    const next = new ctx.engine.Session();
+    const res = isSafetensors(msg.bytes) ? next.importSafetensors(msg.bytes) : next.load(msg.bytes);
+    adopt(ctx, msg, next, res, res.ok && res.stats.valChars > 1 && res.hasText);
+  },
+  [Req.STOP_AT]: (ctx, msg) => {
+    // The page checked the step against the last step it saw; training may have gone past it since. A step
+    // already passed is dropped: pausing now, at another step, would not be what was asked.
+    const stopAt = Number(msg.stopAt) || 0;
+    if (ctx.run && msg.gen === ctx.gen) ctx.run.stopAt = stopAt > ctx.model.step ? stopAt : 0;
+  },
+  [Req.PAUSE]: (ctx, msg) => {
+    if (!ctx.session || msg.gen !== ctx.gen) return;
+    const wasRunning = ctx.run !== null;
+    ctx.run = null;
+    ctx.post(Rep.PAUSED, msg.id, ctx.gen, { step: ctx.model.step, reason: 'request', eval: wasRunning ? evaluate(ctx) : null });
+  },
+  [Req.DEBUG_REJECT]: (ctx, msg) => { ctx.simulatedRejections = Math.max(0, msg.count | 0); },
+};
+
+export function handle(ctx, msg, yieldToEventLoop) {
+  const withModel = WITH_MODEL[msg.kind];
+  if (withModel) {
+    if (needModel(ctx, msg)) withModel(ctx, msg, yieldToEventLoop);
+    return;
+  }
+  const handler = WITHOUT_MODEL[msg.kind];
+  if (handler) handler(ctx, msg, yieldToEventLoop);
+  else ctx.post(Rep.ERROR, msg.id, msg.gen, { message: `unknown request '${msg.kind}'` });
+}

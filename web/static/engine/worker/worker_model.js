@@ -1,0 +1,93 @@
+// The worker's view of its model (one embind Session): what the page needs to know about it, its validation loss,
+// the steps timeline samples are taken at, and the checks on a text before it reaches the engine.
+import { Limits, parseConfigText } from '../protocol.js';
+
+export const EVAL_MAX_CHARS = 4096;   // validation characters scored each time (a fixed prefix, so points compare)
+
+const encoder = new TextEncoder();
+
+// The worker's state, passed to every handler: no module keeps it. post(kind, id, gen, fields, transfer).
+export function createWorkerContext(post) {
+  return {
+    post,
+    engine: null,               // the instantiated engine module
+    session: null,              // embind Session, or null before the first model
+    gen: 0,                     // generation of `session`
+    model: null,                // describe() of the session, plus calls (train_step calls so far) and edits
+                                // (mid-run changes so far): the coordinates of exact-step resume (run/resume.js)
+    run: null,                  // the training loop or replay in progress: { requestId, stopAt, evalEvery, replay }
+    simulatedRejections: 0,     // DEBUG_REJECT test hook
+  };
+}
+
+// Text arrives as a JS string (typed or pasted) or as raw file bytes. The engine reads UTF-8 bytes; TextEncoder
+// is native and ~10x faster than embind's own string conversion for multi-megabyte texts.
+export function textBytes(msg) {
+  if (msg.bytes instanceof Uint8Array) return msg.bytes;
+  return encoder.encode(msg.text ?? '');
+}
+
+// How much of the bytes is clearly not text: invalid UTF-8 (counted by the engine) and NUL bytes (UTF-16 files,
+// images and archives are full of them, yet NUL is valid UTF-8).
+export function textProblem(bytes, stats) {
+  let nul = 0;
+  for (let i = 0; i < bytes.length; ++i) if (bytes[i] === 0) ++nul;
+  const chars = Math.max(1, stats.chars);
+  const invalidFraction = stats.invalidReplaced / chars;
+  const nulFraction = nul / Math.max(1, bytes.length);
+  if (invalidFraction > Limits.MAX_INVALID_FRACTION || nulFraction > Limits.MAX_INVALID_FRACTION)
+    return { invalidFraction, nulFraction };
+  return null;
+}
+
+// The validation loss on the fixed prefix, or null without a validation text.
+export function evaluate(ctx) {
+  const { model, session } = ctx;
+  if (!model || model.valChars < 2) return null;
+  const e = session.evaluate(model.evalChars);
+  if (!e.ok || e.bitsPerChar === null) return null;
+  return { step: model.step, bitsPerChar: e.bitsPerChar, perplexity: e.perplexity, chars: e.chars };
+}
+
+// What the page needs to know about a session (from its open/load reply).
+export function describe(info) {
+  const cfg = info.config;
+  const values = parseConfigText(cfg);
+  const valChars = info.stats.valChars;
+  return {
+    stats: info.stats,
+    hasText: info.hasText,
+    parameterCount: info.parameterCount,
+    config: cfg,
+    step: info.step,
+    epoch: info.epoch,
+    batch: Number(values.batch),
+    unroll: Number(values.unroll),
+    lr: Number(values.lr),
+    valChars,
+    evalChars: Math.min(valChars, EVAL_MAX_CHARS),
+    calls: info.step + info.rejectedSteps,
+    edits: 0,
+    linkWeightsBytes: info.linkWeightsBytes,
+  };
+}
+
+export function replaceSession(ctx, next, info, newGen) {
+  ctx.run = null;
+  if (ctx.session) ctx.session.delete();
+  ctx.session = next;
+  ctx.gen = newGen;
+  ctx.model = describe(info);
+  ctx.model.nextTimeline = nextTimelineStep(ctx.model.step);
+  ctx.simulatedRejections = 0;
+}
+
+// Timeline samples at steps 50, 100, 200, 300, 500, 750, 1000, then every 500 to 5000, then every 2500.
+export function nextTimelineStep(step) {
+  const early = [50, 100, 200, 300, 500, 750, 1000];
+  for (const s of early) if (s > step) return s;
+  if (step < 5000) return (Math.floor(step / 500) + 1) * 500;
+  return (Math.floor(step / 2500) + 1) * 2500;
+}
+
+export const cellOf = (model) => parseConfigText(model.config).cell;

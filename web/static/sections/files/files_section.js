@@ -1,0 +1,69 @@
+// Section 5, "Model file": Save model (.rnnlab, exact resume), Export (.safetensors for PyTorch) and Load model.
+// A loaded model becomes the page's model, paused at its step, with its own settings in the form.
+//
+// Needs: store (reads state, gen, model), client, train (adoptModel, setState), settings (setValues, changed),
+//   hooks: { checkpointNow() }.
+// Gives: loadModel(file, { restoring }) (also used to bring back the run kept across reloads).
+import { Req, parseConfigText } from '../../engine/protocol.js';
+import { $, download, sentence, showMessage } from '../../ui/dom.js';
+import { fmtBytes, fmtInt } from '../../ui/format.js';
+import { valuesFromConfig } from '../settings/form.js';
+
+export function initFiles({ store, client, train, settings, hooks }) {
+  const message = (text, kind = 'error') => showMessage('file-message', null, text, kind);
+
+  async function saveOrExport(kind) {
+    try {
+      const reply = await client.request(kind, store.get().gen);
+      download(reply.bytes, reply.name, reply.type);
+      message(`Saved ${reply.name} (${fmtBytes(reply.bytes.length)}).`, 'info');
+    } catch (e) {
+      if (!e.reset) message(sentence(e.message));
+    }
+  }
+
+  async function loadModel(file, { restoring = false } = {}) {
+    if (store.get().state === 'training') {
+      train.setState('pausing');
+      client.send(Req.PAUSE, store.get().gen);
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const gen = store.get().gen + 1;
+    let reply;
+    try {
+      reply = await client.request(Req.LOAD, gen, { bytes }, { transfer: [bytes.buffer] });
+    } catch (e) {
+      if (e.reset) return;
+      if (store.get().state === 'pausing') train.setState('paused');
+      message(`${file.name}: ${sentence(e.message)}`);
+      return;
+    }
+    settings.setValues(valuesFromConfig(parseConfigText(reply.config)));
+    settings.changed({ stats: true });
+    train.adoptModel(reply, { gen, sourceVersion: -1, step: reply.step });
+    train.setState('paused');
+    if (!restoring) hooks.checkpointNow();
+    message(`Loaded ${file.name}: step ${fmtInt(reply.step)}, ${fmtInt(reply.parameterCount)} parameters` +
+      (reply.hasText ? `, trained on a text of ${fmtInt(reply.stats.chars)} characters. Press Resume to continue training.`
+                     : '. It holds no text, so it can sample but not train.'), 'info');
+  }
+
+  function renderButtons() {
+    const { model, state } = store.get();
+    const hasModel = Boolean(model) && (state === 'training' || state === 'paused' || state === 'pausing');
+    $('save-button').disabled = !hasModel;
+    $('export-button').disabled = !hasModel;
+  }
+
+  $('save-button').addEventListener('click', () => saveOrExport(Req.SAVE));
+  $('export-button').addEventListener('click', () => saveOrExport(Req.EXPORT));
+  $('load-button').addEventListener('click', () => $('load-input').click());
+  $('load-input').addEventListener('change', (e) => {
+    const f = e.target.files[0];
+    e.target.value = '';
+    if (f) loadModel(f);
+  });
+  store.subscribe((s, keys) => { if (keys.includes('state') || keys.includes('model')) renderButtons(); });
+  renderButtons();
+  return { loadModel };
+}

@@ -1,0 +1,51 @@
+// What share links need of the page's model: the model as a link may carry it, rounding it for the link (an edit
+// exact-step resume replays), and opening a link's weights as the page's model.
+//
+// Needs: store, client, train (adoptModel, setState, recordEdit), text (currentText), settings (configText,
+//   differing), onNewRun() (keep the new run across reloads).
+import { Req, parseConfigText } from '../../engine/protocol.js';
+import { sentence } from '../../ui/dom.js';
+import { valuesFromConfig } from '../settings/form.js';
+
+export function linkModelApi({ store, client, train, text, settings, onNewRun }) {
+  const get = () => store.get();
+  const hasModel = () => get().model && ['training', 'paused', 'pausing'].includes(get().state);
+
+  // The current model as a share link may carry it, or null without one.
+  function linkModel() {
+    if (!hasModel()) return null;
+    const { model, step } = get();
+    const values = valuesFromConfig(parseConfigText(model.config));
+    values.lr = String(Number(model.lr.toPrecision(6)));
+    return { values, step, bytes: model.linkWeightsBytes, pending: settings.differing() };
+  }
+
+  // Rounds the model to the link's precision in place (between training chunks) and returns the payload.
+  async function roundForLink(linkText) {
+    const reply = await client.request(Req.LINK_WEIGHTS, get().gen, { text: linkText });
+    train.recordEdit(reply, { kind: 'round' });
+    return reply;
+  }
+
+  // A link's weights: a model on the link's text and settings (already on the page), ready to sample at the step the
+  // sender shared. Resolves to { ok: true, step, valBits } or { ok: false, message }.
+  async function openLinkModel(weights) {
+    while (!get().ready) await new Promise((r) => setTimeout(r, 50));
+    const gen = get().gen + 1;
+    const previous = get().state;
+    train.setState('opening');
+    let reply;
+    try {
+      reply = await client.request(Req.OPEN, gen, { ...text.currentText(), config: settings.configText(), linkWeights: weights });
+    } catch (e) {
+      if (get().state === 'opening') train.setState(get().model ? previous : 'none');
+      return { ok: false, message: sentence(e.message) };
+    }
+    train.adoptModel(reply, { gen, sourceVersion: get().sourceVersion, step: reply.step });
+    train.setState('paused');
+    onNewRun();
+    return { ok: true, step: reply.step, valBits: reply.eval ? reply.eval.bitsPerChar : null };
+  }
+
+  return { linkModel, roundForLink, openLinkModel };
+}

@@ -1,0 +1,222 @@
+// Section 1, "Text": the presets, typing and pasting, text files (open or drop), the cap on size, and the text's
+// statistics from the engine.
+//
+// Needs: store (writes source, sourceVersion, preset, stats, oversize, lastError; reads gen), client (INSPECT),
+//   settings (configText() for the statistics; applySize() for a preset's model size).
+// Gives: currentText() (what a new model trains on: { text } or { bytes }), setSource(), choosePreset(),
+//   refreshStats(), and shareInput() (what a share link can carry of the text).
+import { Limits, Req } from '../../engine/protocol.js';
+import { $, sentence, showMessage } from '../../ui/dom.js';
+import { fmtBytes, fmtInt } from '../../ui/format.js';
+import { PRESETS, SIZE_KEYS } from './presets.js';
+import { firstBytesOfString, firstBytesOfUtf8, largeTextSource, stringFits } from './text_limits.js';
+import { renderTextStats } from './text_stats.js';
+
+const STATS_DELAY_MS = 200;   // the statistics follow typing once it pauses
+
+export function initText({ store, client, settings }) {
+  let pendingCut = null;      // () => source: the first 10 MB of a text over the cap, made on "Use the first 10 MB"
+  let statsTimer = 0;
+  let statsRequest = 0;
+  const message = (text, kind = 'error') => showMessage('text-message', 'text-message-text', text, kind);
+  const source = () => store.get().source;
+
+  function currentText() {
+    const s = source();
+    if (!s) return { text: '' };
+    if (s.bytes) return { bytes: s.bytes };
+    if (s.kind === 'typed') return { text: $('text-input').value };
+    return { text: s.text };
+  }
+
+  function setSource(next) {
+    setOversize(null);
+    const ta = $('text-input');
+    let kept = next;
+    ta.readOnly = Boolean(next.readOnly);
+    ta.value = next.readOnly ? next.preview : next.text ?? '';
+    $('text-note').hidden = !next.readOnly;
+    if (next.readOnly) $('text-note-text').textContent = next.note;
+    else if (next.kind !== 'typed') kept = { kind: 'typed', name: next.name };
+    store.update({ source: kept, sourceVersion: store.get().sourceVersion + 1, preset: next.preset || null });
+    markPreset(next.preset);
+    refreshStats();
+  }
+
+  function markPreset(name) {
+    for (const b of document.querySelectorAll('.preset')) b.setAttribute('aria-pressed', String(b.dataset.preset === name));
+  }
+
+  function setOversize(make) {
+    pendingCut = make;
+    $('text-use-first').hidden = !make;
+    store.update({ oversize: Boolean(make) });
+  }
+
+  async function choosePreset(name, { applySize = true } = {}) {
+    const preset = PRESETS[name];
+    try {
+      const res = await fetch(preset.file);
+      if (!res.ok) throw new Error(`${preset.file}: HTTP ${res.status}`);
+      const text = await res.text();
+      setSource({ kind: 'typed', name: preset.label, preset: name, text });
+      if (applySize) {
+        const sizes = settings.applySize(preset.size, SIZE_KEYS);
+        if (sizes) message(`Model size set for the ${preset.label.toLowerCase()} text: ${sizes.join(', ')}.`, 'info');
+      }
+    } catch (e) {
+      message(`The preset could not be loaded (${e.message}).`);
+    }
+  }
+
+  function offerFirstPart(description, make) {
+    setOversize(make);
+    message(`${description} is more than the ${fmtBytes(Limits.MAX_TEXT_BYTES)} the playground trains on. ` +
+      'Use its first 10 MB, or choose a shorter text.');
+  }
+
+  function onPaste(e) {
+    const text = e.clipboardData ? e.clipboardData.getData('text/plain') : '';
+    if (text.length <= Limits.EDITABLE_CHARS) return;   // small enough for the box: let the browser paste it
+    e.preventDefault();
+    const name = 'The pasted text';
+    if (stringFits(text)) {
+      setSource(largeTextSource('paste', name, text, new Blob([text]).size));
+      return;
+    }
+    offerFirstPart(`${name} (${fmtInt(text.length)} characters)`, () => {
+      const cut = firstBytesOfString(text, Limits.MAX_TEXT_BYTES);
+      return largeTextSource('paste', 'The first 10 MB of the pasted text', cut, new Blob([cut]).size);
+    });
+  }
+
+  async function loadTextFile(file) {
+    const over = file.size > Limits.MAX_TEXT_BYTES;
+    // Never read more than the cap (plus a few bytes to finish a character): a 2 GB file costs no more than 10 MB.
+    const blob = over ? file.slice(0, Limits.MAX_TEXT_BYTES + 4) : file;
+    message(`Reading ${file.name}…`, 'info');
+    let bytes;
+    try {
+      bytes = new Uint8Array(await blob.arrayBuffer());
+    } catch (e) {
+      message(`${file.name} could not be read (${e.message}).`);
+      return;
+    }
+    if (over) bytes = firstBytesOfUtf8(bytes, Limits.MAX_TEXT_BYTES);
+    if (!(await looksLikeText(file.name, bytes))) return;
+    const make = () => {
+      if (!over && bytes.length <= Limits.EDITABLE_CHARS)
+        return { kind: 'typed', name: file.name, text: new TextDecoder().decode(bytes) };
+      return largeTextSource('file', over ? `The first 10 MB of ${file.name}` : file.name, bytes, bytes.length);
+    };
+    if (over) {
+      offerFirstPart(`${file.name} (${fmtBytes(file.size)})`, make);
+    } else {
+      message('');
+      setSource(make());
+    }
+  }
+
+  // The engine's verdict on a file's bytes: an empty file, one distinct character, or not UTF-8 text at all.
+  async function looksLikeText(name, bytes) {
+    let reply;
+    try {
+      reply = await client.request(Req.INSPECT, store.get().gen, { bytes, config: settings.configText() });
+    } catch (e) {
+      if (!e.reset) message(`${name}: ${sentence(e.message)}`);
+      return false;
+    }
+    if (!reply.problem) return true;
+    const pct = Math.max(reply.problem.invalidFraction, reply.problem.nulFraction) * 100;
+    message(`${name}: this file does not look like UTF-8 text (${pct < 1 ? pct.toFixed(1) : Math.round(pct)}% of it ` +
+      'is not valid text). Choose a plain-text file saved as UTF-8.');
+    store.update({ lastError: $('text-message-text').textContent });
+    return false;
+  }
+
+  function refreshStats() {
+    clearTimeout(statsTimer);
+    statsTimer = setTimeout(askStats, STATS_DELAY_MS);
+  }
+
+  async function askStats() {
+    if (!client) return;
+    const mine = ++statsRequest;   // only the latest request's answer is shown
+    let stats = null;
+    try {
+      const reply = await client.request(Req.INSPECT, store.get().gen, { ...currentText(), config: settings.configText() });
+      if (mine !== statsRequest) return;
+      stats = reply.stats;
+      const problem = reply.problem ? 'This text does not look like UTF-8 text: much of it is not valid UTF-8.' : '';
+      // An information note (e.g. "model size set for this preset") stays until the text changes.
+      if (!pendingCut && !$('text-message').classList.contains('info')) message(problem);
+    } catch (e) {
+      if (e.reset || mine !== statsRequest) return;
+      if (!pendingCut) message(sentence(e.message));   // empty text, a single distinct character, ...
+    }
+    store.update({ stats });
+    renderTextStats(stats);
+  }
+
+  function onTyped() {
+    const s = source();
+    if (s && s.kind !== 'typed') return;
+    setOversize(null);
+    store.update({ source: { kind: 'typed', name: 'Your text' }, sourceVersion: store.get().sourceVersion + 1, preset: null });
+    if ($('text-message').classList.contains('info')) message('');
+    markPreset(null);
+    refreshStats();
+  }
+
+  function wireDropZone() {
+    const zone = $('drop-zone');
+    zone.addEventListener('dragover', (e) => {
+      if (![...e.dataTransfer.types].includes('Files')) return;
+      e.preventDefault();
+      zone.classList.add('dragging');
+    });
+    zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
+    zone.addEventListener('drop', (e) => {
+      zone.classList.remove('dragging');
+      const f = e.dataTransfer.files && e.dataTransfer.files[0];
+      if (!f) return;
+      e.preventDefault();
+      loadTextFile(f);
+    });
+  }
+
+  function wire() {
+    for (const b of document.querySelectorAll('.preset')) b.addEventListener('click', () => choosePreset(b.dataset.preset));
+    $('file-button').addEventListener('click', () => $('file-input').click());
+    $('file-input').addEventListener('change', (e) => {
+      const f = e.target.files[0];
+      e.target.value = '';
+      if (f) loadTextFile(f);
+    });
+    const ta = $('text-input');
+    ta.addEventListener('paste', onPaste);
+    ta.addEventListener('input', onTyped);
+    $('text-clear').addEventListener('click', () => {
+      setSource({ kind: 'typed', name: 'Your text', text: '' });
+      ta.focus();
+    });
+    $('text-use-first').addEventListener('click', () => {
+      if (!pendingCut) return;
+      const next = pendingCut();
+      message('');
+      setSource(next);
+    });
+    wireDropZone();
+  }
+
+  // What a share link can carry: the preset's name, the typed text, or nothing (a text too large to edit).
+  function shareInput() {
+    const { preset } = store.get();
+    if (preset) return { preset };
+    const ta = $('text-input');
+    return ta.readOnly ? { tooLarge: true } : { text: ta.value };
+  }
+
+  wire();
+  return { currentText, setSource, choosePreset, refreshStats, shareInput, typedText: () => $('text-input').value };
+}
