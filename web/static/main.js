@@ -27,6 +27,7 @@ import { initText } from './sections/text/text_section.js';
 import { createRunView } from './sections/train/run_view.js';
 import { initTrain } from './sections/train/train_section.js';
 import { LossChart } from './ui/chart.js';
+import { initDisclosures } from './ui/disclosure.js';
 import { $ } from './ui/dom.js';
 
 performance.mark('rnnlab:main');   // start-up marks: engine/boot.js
@@ -113,6 +114,7 @@ function exposeState(store, client, sections) {
 }
 
 function init() {
+  initDisclosures();
   const store = createStore(INITIAL_STATE);
   const sections = {};
   // engine/boot.js (run by index.html before this module) started the engine worker; a restart makes a fresh one.
