@@ -14,10 +14,11 @@ import { fmtInt } from '../../ui/format.js';
 const SAMPLE = { length: 240, temperature: 0.8, seed: 1 };
 const EVAL_POINTS = 20;   // validation points per run: at every steps/20 (the same steps for every run)
 
-// The trainer's state: the page's hooks, the worker's client, the generation of the cell in training and, while one
-// trains, what waits for its pause: { gen, onProgress, resolve, reject, error }.
+// The trainer's state: the page's hooks, the worker's client, the generation of the cell in training, while one
+// trains what waits for its pause ({ gen, onProgress, resolve, reject, error }), and while the worker starts the
+// rejection of start()'s promise.
 export function createTrainer({ text, config }) {
-  const trainer = { text, config, client: null, gen: 0, waiting: null };
+  const trainer = { text, config, client: null, gen: 0, waiting: null, starting: null };
   return {
     start: () => start(trainer),
     stop: () => stop(trainer),
@@ -34,11 +35,16 @@ function onReport(trainer, msg) {
   else if (msg.kind === Rep.ERROR) waiting.error = msg.message;
 }
 
+// Resolves when the new worker's engine is ready; rejects with { reset: true } if stop() comes first.
 function start(trainer) {
   return new Promise((resolve, reject) => {
+    trainer.starting = reject;
     trainer.client = new EngineClient({
       createWorker: () => self.rnnlabBoot.newEngineWorker(),
-      onReady: () => resolve(),
+      onReady: () => {
+        trainer.starting = null;
+        resolve();
+      },
       onFatal: (problem) => {
         reject(new Error(problem));
         if (trainer.waiting) trainer.waiting.reject(new Error(problem));
@@ -51,6 +57,9 @@ function start(trainer) {
 function stop(trainer) {
   if (trainer.client) trainer.client.stop();
   trainer.client = null;
+  // Cancelled while the worker was still starting: without this the comparison would wait for it for ever.
+  if (trainer.starting) trainer.starting(Object.assign(new Error('cancelled'), { reset: true }));
+  trainer.starting = null;
   if (trainer.waiting) trainer.waiting.reject(Object.assign(new Error('cancelled'), { reset: true }));
   trainer.waiting = null;
 }
