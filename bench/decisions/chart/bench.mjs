@@ -38,7 +38,8 @@ writeFileSync(join(out, 'index.html'), `<!doctype html><meta charset="utf-8"><st
 .chart canvas { display: block; width: 100%; height: 240px; } body { font: 14px system-ui; }</style>
 <script type="module" src="page.js"></script>`);
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--allow-file-access-from-files'] });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--allow-file-access-from-files'] });
 const page = await browser.newPage({ viewport: { width: 1000, height: 800 }, deviceScaleFactor: 1 });
 await page.goto('file://' + join(out, 'index.html'));
 await page.waitForFunction(() => window.benchReady);

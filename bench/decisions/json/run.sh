@@ -6,7 +6,10 @@
 #   bench/decisions/json/run.sh [TENSORS=10000] [REPEATS=15]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-[[ -f /usr/include/nlohmann/json.hpp ]] || { echo "needs nlohmann-json3-dev (apt-get install nlohmann-json3-dev)"; exit 1; }
+if [[ ! -f /usr/include/nlohmann/json.hpp ]]; then
+  echo "needs nlohmann-json3-dev (apt-get install nlohmann-json3-dev)"
+  exit 1
+fi
 TENSORS=${1:-10000}
 REPEATS=${2:-15}
 OUT=${OUT:-/tmp/json_decision}
@@ -29,7 +32,8 @@ for with in 0 1 2 3; do
   extra=()
   [[ $with == 1 ]] && extra=("${ENGINE_JSON[@]}")
   g++ -std=c++17 -O3 -march=native -Iengine -DWALK_WITH=$with "$SRC/header_walk.cpp" "${extra[@]}" -o "$OUT/walk$with"
-  em++ -std=c++17 -O3 -msimd128 -fwasm-exceptions -Iengine -I"$OUT/include" -DWALK_WITH=$with "$SRC/header_walk.cpp" "${extra[@]}" \
+  em++ -std=c++17 -O3 -msimd128 -fwasm-exceptions -Iengine -I"$OUT/include" -DWALK_WITH=$with \
+    "$SRC/header_walk.cpp" "${extra[@]}" \
     -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=node -sWASM_ASYNC_COMPILATION=0 -o "$OUT/walk$with.js"
   size=$(stat -c %s "$OUT/walk$with.wasm")
   gz=$(gzip -9 -c "$OUT/walk$with.wasm" | wc -c)
