@@ -160,7 +160,15 @@ export function initSettings({ store, client, hooks }) {
     return keys.map((k) => `${LABELS[k]} ${values[k]}`);
   }
 
+  // On a phone the fields start folded: otherwise Train is about 1,800 px below the top.
+  function foldOnPhones() {
+    if (!matchMedia('(max-width: 600px)').matches) return;
+    $('settings-toggle').setAttribute('aria-expanded', 'false');
+    $('settings-fields').hidden = true;
+  }
+
   wire();
+  foldOnPhones();
   setFormValues(DEFAULTS);
   return {
     values: formValues,
