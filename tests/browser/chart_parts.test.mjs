@@ -9,11 +9,20 @@ import { styled, summary, uniqueLabel } from '../../web/static/sections/compare/
 import { describeRuns } from '../../web/static/sections/compare/validation_chart.js';
 
 describe('loss chart series', () => {
-  it('merges neighbouring steps pairwise, averaging finite losses and keeping an odd last point', () => {
-    const merged = mergePairs([1, 2, 3, 4, 5], [2, 4, NaN, 3, 7]);
-    assert.deepEqual(merged.steps, [2, 4, 5]);
-    assert.deepEqual(merged.raw, [3, 3, 7]);
-    assert.ok(Number.isNaN(mergePairs([1, 2], [NaN, NaN]).raw[0]), 'two rejected steps stay a rejected step');
+  it('keeps the first point, merges the rest pairwise averaging finite losses, and keeps an odd last point', () => {
+    const merged = mergePairs([1, 2, 3, 4, 5, 6], [9, 4, NaN, 3, 7, 5]);
+    assert.deepEqual(merged.steps, [1, 3, 5, 6]);
+    assert.deepEqual(merged.raw, [9, 4, 5, 5]);
+    assert.ok(Number.isNaN(mergePairs([1, 2, 3], [5, NaN, NaN]).raw[1]), 'two rejected steps stay a rejected step');
+  });
+
+  it('a long run keeps its first step and its first loss however often it is merged', () => {
+    let steps = Array.from({ length: 64_000 }, (_, i) => i + 1);
+    let raw = steps.map((s) => 8 / Math.sqrt(s));
+    while (steps.length > 8000) ({ steps, raw } = mergePairs(steps, raw));
+    assert.equal(steps[0], 1);
+    assert.equal(raw[0], 8);
+    assert.equal(steps[steps.length - 1], 64_000);
   });
 
   it('averages over a centred window, skipping rejected steps, NaN where the window has none', () => {
@@ -32,6 +41,11 @@ describe('loss chart scales', () => {
 
   it('labels thousands with k and decimals only as far as the step needs', () => {
     assert.equal(formatTick(12000, 2000), '12k');
+    for (const step of [10, 20, 25, 50, 100, 200, 250, 500, 1000, 2500]) {
+      const labels = [];
+      for (let v = 900 * step; v <= 1000 * step; v += step) labels.push(formatTick(v, step));
+      assert.equal(new Set(labels).size, labels.length, `ticks ${step} apart: ${labels.slice(0, 4).join(' ')}`);
+    }
     assert.equal(formatTick(1500, 500), '1.5k');
     assert.equal(formatTick(2000, 500), '2k');
     assert.equal(formatTick(2.5, 0.5), '2.5');

@@ -11,13 +11,18 @@ export function niceStep(range, targetTicks) {
   return 10 * pow;
 }
 
-// A tick's label: thousands as "k", decimals only as many as the step needs.
+// A tick's label: thousands as "k", with as many decimals as the step needs, so that neighbouring ticks never read
+// the same ("1.6k 1.6k 1.7k" for ticks 50 apart became "1.6k 1.65k 1.7k").
 export function formatTick(v, step) {
-  if (Math.abs(v) >= 10000) return (v / 1000).toFixed(0) + 'k';
-  if (Math.abs(v) >= 1000) return (v / 1000).toFixed(step >= 1000 ? 0 : 1).replace(/\.0$/, '') + 'k';
-  const decimals = step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step)));
+  if (Math.abs(v) >= 1000) {
+    const decimals = step >= 1000 ? 0 : Math.min(3, Math.ceil(-Math.log10(step / 1000) - 1e-9));
+    return trimZeros((v / 1000).toFixed(decimals)) + 'k';
+  }
+  const decimals = step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step) - 1e-9));
   return v.toFixed(decimals);
 }
+
+const trimZeros = (s) => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
 
 // x from the first to the last step seen; y over the finite losses (training and validation).
 export function dataRange(steps, raw, val) {

@@ -2,18 +2,21 @@
 // average) and how each series is drawn into a frame (ui/chart_scale.js). Drawing is O(points + width): the raw series
 // is reduced to one min/max stroke per pixel column, so thousands of steps cost about as much as a hundred.
 
-// steps, raw (bits per character, NaN for a rejected step) -> half as many points: neighbours merged pairwise (the
-// later step, the mean of their finite losses); an odd last point is kept as it is.
+// steps, raw (bits per character, NaN for a rejected step) -> about half as many points: the first point kept as it
+// is (the untrained model's loss, where the curve starts), then neighbours merged pairwise (the later step, the mean
+// of their finite losses); an odd last point is kept as it is.
 export function mergePairs(steps, raw) {
-  const merged = { steps: [], raw: [] };
-  for (let i = 0; i + 1 < steps.length; i += 2) {
+  if (steps.length === 0) return { steps: [], raw: [] };
+  const merged = { steps: [steps[0]], raw: [raw[0]] };
+  let i = 1;
+  for (; i + 1 < steps.length; i += 2) {
     const a = raw[i], b = raw[i + 1];
     merged.steps.push(steps[i + 1]);
     merged.raw.push(Number.isFinite(a) && Number.isFinite(b) ? (a + b) / 2 : Number.isFinite(a) ? a : b);
   }
-  if (steps.length % 2) {
-    merged.steps.push(steps[steps.length - 1]);
-    merged.raw.push(raw[raw.length - 1]);
+  if (i < steps.length) {
+    merged.steps.push(steps[i]);
+    merged.raw.push(raw[i]);
   }
   return merged;
 }
