@@ -25,7 +25,7 @@ describe('a run is not derailed', { timeout: 6 * LONG }, () => {
   });
 
   it('choosing a preset after training changes neither the model nor its rate, and the button offers a new model', async () => {
-    await trainExactlyTo(page, 40);
+    await trainExactlyTo(page, (await appState(page)).step + 30);
     const before = await page.evaluate(() => ({ config: window.app.modelConfig, lr: window.app.model.lr, gen: window.app.gen }));
     await page.getByRole('button', { name: 'Hello' }).click();
     await page.waitForFunction(() => window.app.preset === 'hello' && window.app.stats, null, { timeout: LONG });
@@ -46,7 +46,9 @@ describe('a run is not derailed', { timeout: 6 * LONG }, () => {
     // The main button now trains a new model on the Hello text.
     await page.getByRole('button', { name: 'Train a new model on this text' }).click();
     await page.waitForFunction((g) => window.app.gen > g && window.app.state === 'training', before.gen, { timeout: LONG });
-    assert.equal((await appState(page)).stats.chars, await page.evaluate(() => document.getElementById('text-input').value.length));
+    const { chars, boxLength } = await page.evaluate(() => ({ chars: window.app.stats.chars,
+      boxLength: document.getElementById('text-input').value.length }));
+    assert.equal(chars, boxLength, 'the new model trains on the Hello text');
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: LONG });
   });
@@ -54,7 +56,7 @@ describe('a run is not derailed', { timeout: 6 * LONG }, () => {
   it('the status says what its figures are, and shows the rate the model trains with', async () => {
     const status = await page.getByLabel('Training status').textContent();
     assert.match(status, /Train loss \(last 20 steps\)/);
-    assert.match(status, /Validation perplexity/);
+    assert.match(status, /Perplexity \(validation\)/);
     assert.match(await page.locator('#st-lr').textContent(), /^0\.01$/);   // the Hello preset's rate
     assert.notEqual(await page.locator('#st-epoch').textContent(), '—');
   });
@@ -65,7 +67,7 @@ describe('a run is not derailed', { timeout: 6 * LONG }, () => {
       ta.value = 'twelve megabytes of text, '.repeat(12 * 1024 * 1024 / 26 + 1);
       ta.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
     });
-    await page.locator('#text-section').getByRole('alert').getByText(/more than the 10 MB the playground trains on/)
+    await page.locator('#text-section').getByRole('alert').getByText(/is more than the 10(\.0)? MB the playground trains on/)
       .waitFor({ timeout: LONG });
     assert.ok(await page.getByLabel('Training text').evaluate((el) => el.value.length <= 20_000), 'the box no longer holds it');
     await page.getByRole('button', { name: 'Use the first 10 MB' }).click();
