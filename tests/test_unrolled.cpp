@@ -182,3 +182,21 @@ TEST_CASE("unrolled: the gradient arriving from the future at every step matches
     }
   }
 }
+
+// The full dL/dc_t shown beside the recorded dL/dc_{t-1}: backward passes dc_t on to c_{t-1} through the forget
+// gate (f = 1 - i coupled, f = 1 without a forget gate).
+TEST_CASE("unrolled: dL/dc_t in full carries on to c_{t-1} through the forget gate (double)", "[unrolled]") {
+  for (CellType cell : {CellType::lstm, CellType::lstm_cifg, CellType::lstm_nfg}) {
+    INFO(to_string(cell));
+    Fixture<double> f(model(cell, 2, 4, 0), 5, 8, 17, 0.8);
+    const Unrolled<double> u = unroll(f.net, f.params.data(), f.tokens, f.net.zero_state(1));
+    for (const UnrolledLayer<double>& y : u.layers)
+      for (int t = 1; t < u.T; ++t)
+        for (int j = 0; j < u.H; ++j) {
+          const size_t i = static_cast<size_t>(t) * u.H + j, gi = static_cast<size_t>(t) * u.G * u.H;
+          const double forget = cell == CellType::lstm ? y.gates[gi + u.H + j]
+                                : cell == CellType::lstm_cifg ? 1.0 - y.gates[gi + j] : 1.0;
+          CHECK(y.dc[i] * forget == Approx(y.dc_future[i - u.H]).epsilon(1e-12).margin(1e-15));
+        }
+  }
+}

@@ -43,6 +43,7 @@ void size_layers(Unrolled<S>& u, const Network<S>& net) {
     y.pre.assign(T * GH, S(0));
     for (auto* v : {&y.dh_above, &y.dh_future, &y.dh, &y.dh_dropped}) v->assign(T * H, S(0));
     if (lstm) y.dc_future.assign(T * H, S(0));
+    if (lstm) y.dc.assign(T * H, S(0));
     y.dpre.assign(T * GH, S(0));
     if (gru) y.dhh.assign(T * GH, S(0));
   }
@@ -222,6 +223,24 @@ void fill_summaries(Unrolled<S>& u, int k) {
   }
 }
 
+// dL/dc_t in full for the LSTM family (the dct of cells.hpp's backward, which only keeps dL/dc_{t-1}).
+template <typename S>
+void fill_cell_gradient(Unrolled<S>& u, const Network<S>& net, const S* params, int k) {
+  UnrolledLayer<S>& y = u.layers[static_cast<size_t>(k)];
+  if (y.dc.empty()) return;
+  const int H = u.H, GH = u.G * u.H;
+  const S* peep = u.cell == CellType::lstm_peephole ? params + net.layout().layer(k).peephole : nullptr;
+  for (int t = 0; t < u.T; ++t)
+    for (int j = 0; j < H; ++j) {
+      const size_t i = static_cast<size_t>(t) * H + j;
+      const S og = y.gates[static_cast<size_t>(t) * GH + (u.G - 1) * H + j];
+      const S tc = std::tanh(y.c[i + H]), d = y.dh[i];
+      S dct = y.dc_future[i] + d * og * (S(1) - tc * tc);
+      if (peep) dct += d * tc * og * (S(1) - og) * peep[2 * H + j];
+      y.dc[i] = dct;
+    }
+}
+
 }  // namespace
 
 template <typename S>
@@ -255,6 +274,7 @@ Unrolled<S> unroll(const Network<S>& net, const S* params, const std::vector<int
   for (int k = 0; k < u.L; ++k) {
     fill_running(u, k);
     fill_summaries(u, k);
+    fill_cell_gradient(u, net, params, k);
   }
   return u;
 }

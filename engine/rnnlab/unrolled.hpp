@@ -47,6 +47,8 @@ struct UnrolledLayer {
   std::vector<S> dh;           // (T, H)    their sum, dL/dh_t
   std::vector<double> dh_norm; // (T)       ||dL/dh_t||
   std::vector<S> dc_future;    // (T, H)    LSTM family: dL/dc_t through c_{t+1}
+  std::vector<S> dc;           // (T, H)    LSTM family: all of dL/dc_t, dc_future + dh_t ⊙ o_t ⊙ (1 - tanh²c_t)
+                               //           (+ the peephole's path through o); recomputed from the recorded values
   std::vector<S> dpre;         // (T, GH)   dL/d pre-activation, through the nonlinearity (GRU: the W_ih side)
   std::vector<S> dhh;          // (T, GH)   GRU: dL/d(W_hh·h_{t-1} + b_hh); empty otherwise
   std::vector<S> dh_dropped;   // (T, H)    at a window's first step s: the gradient for h_{s-1} (the carried
