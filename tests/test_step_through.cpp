@@ -212,6 +212,29 @@ TEST_CASE("step-through: input-gradient connectivity matches finite differences 
       double sq = 0;
       for (int i = 0; i < E; ++i) sq += g.grad[static_cast<size_t>(2) * E + i] * g.grad[static_cast<size_t>(2) * E + i];
       CHECK(g.norm[2] == Approx(std::sqrt(sq)));
+      // The gradient reaching the state carried in before `first` (h_0 of each layer), against differences of the
+      // state itself.
+      RecurrentState<double> carried = net.zero_state(1);
+      ForwardCache<double> cache;
+      net.forward(params.data(), tokens.data(), tokens.data() + 1, 1, 1, carried, cache, nullptr);
+      const std::vector<int32_t> rest(tokens.begin() + 1, tokens.begin() + t + 2), before(rest.begin(), rest.end() - 1);
+      auto loss_from = [&](const RecurrentState<double>& s0) {
+        return unrolled_loss(net, params.data(), rest, s0) * t - unrolled_loss(net, params.data(), before, s0) * (t - 1);
+      };
+      REQUIRE(g.h_norm.size() == 2);
+      for (size_t k = 0; k < 2; ++k) {
+        REQUIRE(g.h_norm[k].size() == 7);
+        double state_sq = 0;
+        for (int j = 0; j < 4; ++j) {
+          RecurrentState<double> plus = carried, minus = carried;
+          plus.h[k](j, 0) += 1e-5;
+          minus.h[k](j, 0) -= 1e-5;
+          const double numeric = (loss_from(plus) - loss_from(minus)) / 2e-5;
+          CHECK(std::abs(g.dstate[k][static_cast<size_t>(j)] - numeric) < 1e-8);
+          state_sq += numeric * numeric;
+        }
+        CHECK(g.h_norm[k][6] == Approx(std::sqrt(state_sq)).epsilon(1e-6));
+      }
     }
   CHECK_THROWS_AS(input_gradients(Network<double>(model(CellType::lstm, 1, 2, 0), V), std::vector<double>(400).data(),
                                   tokens, 8, 5),

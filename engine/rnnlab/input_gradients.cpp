@@ -39,7 +39,16 @@ InputGradients<S> input_gradients(const Network<S>& net, const S* params, const 
                                   cache.dlogits.data() + static_cast<size_t>(T - 1) * V);
   Slab<S> grads(net.layout().total(), S(0));
   BackwardRecord<S> rec;
-  net.backward(params, cache, grads.data(), nullptr, nullptr, &rec);
+  RecurrentState<S> dstate = net.zero_state(1);
+  net.backward(params, cache, grads.data(), &dstate, nullptr, &rec);
+  for (size_t k = 0; k < rec.dh_above.size(); ++k) {
+    std::vector<double> norms;
+    for (int lag = 0; lag < T; ++lag)   // dL/dh_s = what arrives from above plus from the future, as backward sums it
+      norms.push_back((rec.dh_above[k].col(T - 1 - lag) + rec.dh_future[k].col(T - 1 - lag)).template cast<double>().norm());
+    norms.push_back(dstate.h[k].template cast<double>().norm());
+    r.h_norm.push_back(std::move(norms));
+    r.dstate.emplace_back(dstate.h[k].data(), dstate.h[k].data() + dstate.h[k].size());
+  }
   const Mat<S>& dx = rec.dx[0];   // (In, T)
   r.input_size = static_cast<int>(dx.rows());
   r.norm.resize(static_cast<size_t>(T));

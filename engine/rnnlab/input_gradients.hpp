@@ -20,6 +20,11 @@ struct InputGradients {
   std::vector<double> norm;
   std::vector<S> grad;        // (t - first + 1, In) the gradients themselves, row k for x_{t-k}
   int input_size = 0;         // In: V one-hot, E embedded
+  // The same loss's gradient with respect to the hidden states, per layer: h_norm[layer][k] = ||d loss_t / d h_{t-k}||
+  // for k = 0 .. t - first + 1, the last entry being the state carried in before position `first` (whose own
+  // gradient is dstate[layer], (H)). How far back one prediction's gradient reaches, on the person's own text.
+  std::vector<std::vector<double>> h_norm;
+  std::vector<std::vector<S>> dstate;
 };
 
 // The model reads tokens from a zero state; positions before `first` only carry the state forward (their influence
