@@ -52,10 +52,11 @@ void size_layers(Unrolled<S>& u, const Network<S>& net) {
 }
 
 // Forward and backward of one truncation window [s, s + len), state carried in and out; gradients add into u.grads.
+// Returns the window's mean loss as training computes it.
 template <typename S>
-void run_window(Unrolled<S>& u, const Network<S>& net, const S* params, int s, int len, RecurrentState<S>& state) {
+double run_window(Unrolled<S>& u, const Network<S>& net, const S* params, int s, int len, RecurrentState<S>& state) {
   ForwardCache<S> cache;
-  net.forward(params, u.inputs.data() + s, u.targets.data() + s, len, 1, state, cache, nullptr);
+  const double loss = net.forward(params, u.inputs.data() + s, u.targets.data() + s, len, 1, state, cache, nullptr);
   // forward scaled dlogits by 1/len; the mean over all T steps needs 1/T (the same call when there is one window)
   if (len != u.T)
     cells::softmax_xent<S>(u.V, len, cache.logits.data(), u.targets.data() + s, S(1) / static_cast<S>(u.T),
@@ -81,6 +82,7 @@ void run_window(Unrolled<S>& u, const Network<S>& net, const S* params, int s, i
     if (!y.dhh.empty()) put_columns(rec.dhh[ks], len, y.dhh, s);
     put_columns(dstate0.h[ks], 1, y.dh_dropped, s);
   }
+  return loss;
 }
 
 // x_t, W_ih·x_t, W_hh·h_{t-1}, the biases and (except for the vanilla RNN) the summed pre-activation.
@@ -119,25 +121,23 @@ void fill_products(Unrolled<S>& u, const Network<S>& net, const S* params) {
 }
 
 // Softmax probabilities and -log p(target) per step, each from the engine's softmax on that step's logits alone.
+// Their sum is the training loss up to the last bits: the wasm kernel sums a chunk's logs as the log of a product.
 template <typename S>
 void fill_head(Unrolled<S>& u) {
   const int V = u.V;
   std::vector<S> scratch(static_cast<size_t>(V));
   u.probs.assign(u.logits.size(), S(0));
   u.loss.assign(static_cast<size_t>(u.T), 0.0);
-  double total = 0;
   for (int t = 0; t < u.T; ++t) {
     const S* z = u.logits.data() + static_cast<size_t>(t) * V;
     const int target = u.targets[static_cast<size_t>(t)];
     u.loss[static_cast<size_t>(t)] = cells::softmax_xent<S>(V, 1, z, &target, S(1), scratch.data());
-    total += u.loss[static_cast<size_t>(t)];
     const S mx = *std::max_element(z, z + V);
     double sum = 0;
     for (int v = 0; v < V; ++v) sum += std::exp(static_cast<double>(z[v] - mx));
     for (int v = 0; v < V; ++v)
       u.probs[static_cast<size_t>(t) * V + v] = static_cast<S>(std::exp(static_cast<double>(z[v] - mx)) / sum);
   }
-  u.mean_loss = total / u.T;
 }
 
 // acc (n) += scale * a (rows) ⊗ b (cols) restricted to column `only` when only >= 0; keeps sumsq = ||acc||² current.
@@ -264,10 +264,15 @@ Unrolled<S> unroll(const Network<S>& net, const S* params, const std::vector<int
   for (const auto& y : u.layers) u.printable = u.printable && y.in <= kPrintableInput;
   u.window_start.assign(static_cast<size_t>(u.T), 0);
   RecurrentState<S> state = state0;
+  double total = 0;
   for (int s = 0; s < u.T; s += u.window) {
     u.window_start[static_cast<size_t>(s)] = 1;
-    run_window(u, net, params, s, std::min(u.window, u.T - s), state);
+    const int len = std::min(u.window, u.T - s);
+    const double mean = run_window(u, net, params, s, len, state);
+    u.mean_loss = mean;   // one window: the training loss's own bits
+    total += mean * len;
   }
+  if (u.window < u.T) u.mean_loss = total / u.T;   // the same sum unrolled_loss forms
   u.final_state = state;
   fill_products(u, net, params);
   fill_head(u);

@@ -78,7 +78,8 @@ struct Unrolled {
   std::vector<S> logits, probs;           // (T, V)
   std::vector<S> dlogits;                 // (T, V) dL/dy_t = (p_t - onehot) / T, the engine's values
   std::vector<double> loss;               // (T) -log p_t(target_t), in nats
-  double mean_loss = 0;                   // sum(loss) / T: the training loss on this input
+  double mean_loss = 0;                   // the training loss on this input (forward's), = sum(loss) / T up to
+                                          // the last bits in wasm (its softmax kernel sums logs as one product's)
   Slab<S> grads;                          // the engine's whole gradient (ParamLayout slab)
   RecurrentState<S> final_state;          // after the T steps: what the next chunk would carry
 };
