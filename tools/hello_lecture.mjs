@@ -1,5 +1,5 @@
-// The lecture's "hello" figures from the built engine (site/rnnlab_engine.{js,wasm}), under node:
-//   node tools/hello_lecture.mjs [site-dir]
+// The lecture's "hello" figures from the built engine (build/wasm/web/rnnlab_engine.{js,wasm}), under node:
+//   node tools/hello_lecture.mjs [dir holding rnnlab_engine.js and .wasm]
 // For the vanilla RNN and the LSTM (one layer, 8 units, one-hot input, the Hello preset's text and training
 // settings) it trains until the model's argmax reads "hello" (h->e, e->l, l->l, l->o), then prints the step-through's
 // numbers: each step's top prediction, -log p(target), and ||dL/dh_t|| backward through time, down to the gradient
@@ -10,16 +10,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SITE = process.argv[2] || join(ROOT, 'site');
+const WASM_DIR = process.argv[2] || join(ROOT, 'build', 'wasm', 'web');
 const HELLO = readFileSync(join(ROOT, 'web', 'presets', 'hello.txt'), 'utf8');
 const MAX_STEPS = 3000;
 const TRAINED_STEPS = 1000;
 
 async function loadEngine() {
   const dir = mkdtempSync(join(tmpdir(), 'rnnlab-engine-'));
-  copyFileSync(join(SITE, 'rnnlab_engine.js'), join(dir, 'rnnlab_engine.mjs'));
+  copyFileSync(join(WASM_DIR, 'rnnlab_engine.js'), join(dir, 'rnnlab_engine.mjs'));
   const { default: createEngine } = await import(join(dir, 'rnnlab_engine.mjs'));
-  const engine = await createEngine({ wasmBinary: readFileSync(join(SITE, 'rnnlab_engine.wasm')) });
+  const engine = await createEngine({ wasmBinary: readFileSync(join(WASM_DIR, 'rnnlab_engine.wasm')) });
   rmSync(dir, { recursive: true, force: true });
   return engine;
 }

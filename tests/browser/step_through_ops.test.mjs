@@ -8,20 +8,20 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 
-// As helpers.mjs (not imported: it brings the browser driver, which this test does not need).
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SITE = resolve(process.env.RNNLAB_SITE || join(ROOT, 'site'));
+// The wasm build's module (the site bundles its glue into the worker script, so the glue is taken from here).
+const WASM_DIR = resolve(process.env.RNNLAB_WASM_DIR || join(ROOT, 'build', 'wasm', 'web'));
 
 const HELLO = readFileSync(join(ROOT, 'web', 'presets', 'hello.txt'), 'utf8');
 const LECTURE = 'cell=rnn\nlayers=1\nhidden=8\nembed=0\nbatch=8\nunroll=16\nlr=0.01\nval_fraction=0.1\nseed=1\n';
 
-// The site's glue is an ES module named .js; node reads it as one only under an .mjs name. The .wasm bytes are
-// handed over directly (the glue would fetch() them in a browser).
+// The glue is an ES module named .js; node reads it as one only under an .mjs name. The .wasm bytes are handed over
+// directly (the glue would fetch() them in a browser).
 async function loadEngine() {
   const dir = mkdtempSync(join(tmpdir(), 'rnnlab-engine-'));
-  copyFileSync(join(SITE, 'rnnlab_engine.js'), join(dir, 'rnnlab_engine.mjs'));
+  copyFileSync(join(WASM_DIR, 'rnnlab_engine.js'), join(dir, 'rnnlab_engine.mjs'));
   const { default: createEngine } = await import(join(dir, 'rnnlab_engine.mjs'));
-  const engine = await createEngine({ wasmBinary: readFileSync(join(SITE, 'rnnlab_engine.wasm')) });
+  const engine = await createEngine({ wasmBinary: readFileSync(join(WASM_DIR, 'rnnlab_engine.wasm')) });
   rmSync(dir, { recursive: true, force: true });
   return engine;
 }
