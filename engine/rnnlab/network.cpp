@@ -217,10 +217,11 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
   cache.dh_next.resize(H, B);
   cache.dc.resize(H, B);
   if (probe) probe->dh_norm.assign(static_cast<size_t>(L), std::vector<double>(static_cast<size_t>(N), 0.0));
-  if (record) *record = BackwardRecord<S>{};
-  if (record)
+  if (record) {
+    *record = BackwardRecord<S>{};
     for (auto* m : {&record->dh_above, &record->dh_future, &record->dc_future, &record->dpre, &record->dhh})
       m->resize(static_cast<size_t>(L));
+  }
 
   for (int k = L - 1; k >= 0; --k) {
     auto& c = cache.layers[static_cast<size_t>(k)];
