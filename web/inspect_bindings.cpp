@@ -10,6 +10,31 @@
 //   gradientFlow { window, windows, seed } -> { window, norm: [Float64Array(window)] per layer }
 //   ngram        { order, evalChars, length, temperature, seed } -> { order, bitsPerChar, chars, sample,
 //                  contexts, memoryBytes, trainChars }
+//   inputGradients { text?, maxChars?, position?, maxLag? } -> { text, position, first, loss, inputSize,
+//                  norm: Float64Array(position - first + 1), hNorm: [Float64Array(position - first + 2)] per layer }:
+//                  norm[k] = ||d loss_position / d x_{position-k}|| ("what did this prediction use?"), hNorm[l][k]
+//                  the same for layer l's h_{position-k}, its last entry the state carried in before `first`
+//                  (input_gradients.hpp). Text as for trace; position 0..n-2 (default n-2), maxLag 1..1000 (100).
+// The step-through (unrolled.hpp, step_through.hpp; step_through_bindings.cpp). text: up to 65 characters the model
+// knows (default "hello"); window: truncation length 0..64 (0 = none). Arrays are step-major: [t * width + i].
+//   unroll       { text?, window? } -> { text, T, V, H, L, G, window, cell, oneHot, printable, dropoutIgnored,
+//                  vocab: Uint32Array(V) code points, inputs, targets: Int32Array(T), windowStart: Uint8Array(T),
+//                  logits, probs, dlogits: Float32Array(T*V), loss: Float64Array(T), meanLoss,
+//                  layers: [{ in, x (T*In), wx, wh, pre, gates (T*G*H; gates empty for rnn), bIh, bHh (G*H),
+//                    h, c (T+1)*H (c empty unless LSTM), dhAbove, dhFuture, dh, dcFuture, dc, dhDropped (T*H),
+//                    dpre, dhh (T*G*H; dhh GRU only), dhNorm, runNormWIh, runNormWHh, runNormBIh, runNormBHh:
+//                    Float64Array(T), runWIh (T*G*H*In), runWHh (T*G*H*H), runBIh, runBHh (T*G*H) only when
+//                    printable, topForward, topBackward: Int32Array(T*min(5,H)) }] per layer,
+//                  grads: [{ name, shape, norm, values? (printable) }] }
+//   unrollUnit   { text?, window?, layer, unit } -> { layer, unit, G, in, H, T, h, c (T+1), pre, gates, wx, wh,
+//                  dpre (T*G), dhAbove, dhFuture, dh, dcFuture (T), runWIh (T*G*In), runWHh (T*G*H) }
+//   previewUpdate { text?, window? } -> { step, lr, lossBefore, lossAfter, gradNorm, clipped, rejected, deltaNorm,
+//                  blocks: [{ name, shape, norm, values?, delta: { name, shape, norm, values? } }] } (values when
+//                  H <= 16); the session is not changed
+//   checkGradients { text?, count? 1..32 (8), seed? } -> { eps, maxRelError, entries: [{ block, row, col, analytic,
+//                  numeric, relError }] } (gradient_check.hpp: float analytic vs double centred differences)
+//   clampSample  { layer, unit, value (|v| <= 100), state? "h"|"c"|"hc", prime?, length? 1..2000, temperature?,
+//                  topK?, topP?, seed? } -> { clamped, unclamped } (unclamped is the plain sample, bit for bit)
 #include "inspect_bindings.hpp"
 
 #include <algorithm>
@@ -24,6 +49,8 @@
 #include "rnnlab/inspect.hpp"
 #include "rnnlab/ngram.hpp"
 #include "rnnlab/utf8.hpp"
+#include "step_through_bindings.hpp"
+#include "val_helpers.hpp"
 
 namespace rnnlab_web {
 namespace {
@@ -31,25 +58,6 @@ namespace {
 using emscripten::val;
 
 constexpr size_t kMaxTraceChars = 4000;
-
-bool has(const val& o, const char* k) {
-  return o.hasOwnProperty(k) && !o[k].isUndefined() && !o[k].isNull();
-}
-
-double number_arg(const val& o, const char* k, double fallback) {
-  return has(o, k) ? o[k].as<double>() : fallback;
-}
-
-template <typename T>
-val copy_array(const T* data, size_t n) {
-  val view(emscripten::typed_memory_view(n, data));
-  return view.call<val>("slice");   // a copy: memory growth would detach a heap view
-}
-
-template <typename T>
-val copy_array(const std::vector<T>& v) {
-  return copy_array(v.data(), v.size());
-}
 
 // The text to trace: the given one, or the start of the validation text (the training text if there is none).
 std::string trace_text(const rnnlab::Session& s, const val& args, size_t max_chars) {
@@ -79,12 +87,6 @@ val ranking_array(const rnnlab::Trace& tr, const std::string& feature, size_t co
     out.call<void>("push", o);
   }
   return out;
-}
-
-val ok() {
-  val r = val::object();
-  r.set("ok", true);
-  return r;
 }
 
 val do_trace(const rnnlab::Session& s, const val& args, bool with_arrays) {
@@ -173,11 +175,17 @@ val do_ngram(const rnnlab::Session& s, const val& args) {
 
 }  // namespace
 
-val look(const rnnlab::Session& session, const std::string& op, const val& args) {
+val look(rnnlab::Session& session, const std::string& op, const val& args) {
   if (op == "trace") return do_trace(session, args, true);
   if (op == "rank") return do_trace(session, args, false);
   if (op == "gradientFlow") return do_gradient_flow(session, args);
   if (op == "ngram") return do_ngram(session, args);
+  if (op == "inputGradients") {
+    const size_t max_chars = max_chars_arg(args);
+    return input_gradients_op(session, args, trace_text(session, args, max_chars), max_chars);
+  }
+  if (op == "unroll" || op == "unrollUnit" || op == "previewUpdate" || op == "checkGradients" || op == "clampSample")
+    return step_through_op(session, op, args);
   throw rnnlab::ConfigError("unknown look-inside request '" + op + "'");
 }
 

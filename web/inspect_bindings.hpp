@@ -10,8 +10,10 @@
 
 namespace rnnlab_web {
 
-// op: "trace" | "rank" | "gradientFlow" | "ngram"; args: a plain object (see inspect_bindings.cpp).
-// Returns { ok: true, ... }; typed arrays in the result are copies, never views of the wasm heap.
-emscripten::val look(const rnnlab::Session& session, const std::string& op, const emscripten::val& args);
+// op: "trace" | "rank" | "gradientFlow" | "ngram" | "inputGradients" and the step-through's "unroll" | "unrollUnit" |
+// "previewUpdate" | "checkGradients" | "clampSample"; args: a plain object (see inspect_bindings.cpp). clampSample
+// samples, so the session is not const (it is left as it was). Returns { ok: true, ... }; typed arrays in the result
+// are copies, never views of the wasm heap.
+emscripten::val look(rnnlab::Session& session, const std::string& op, const emscripten::val& args);
 
 }  // namespace rnnlab_web

@@ -199,7 +199,7 @@ double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t
 
 template <typename S>
 void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, RecurrentState<S>* dstate0,
-                          GradientProbe* probe) const {
+                          GradientProbe* probe, BackwardRecord<S>* record) const {
   const int H = H_, GH = G_ * H_, T = cache.T, B = cache.B, N = T * B, L = config_.layers;
   const CellType cell = config_.cell;
 
@@ -217,6 +217,11 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
   cache.dh_next.resize(H, B);
   cache.dc.resize(H, B);
   if (probe) probe->dh_norm.assign(static_cast<size_t>(L), std::vector<double>(static_cast<size_t>(N), 0.0));
+  if (record) {
+    *record = BackwardRecord<S>{};
+    for (auto* m : {&record->dh_above, &record->dh_future, &record->dc_future, &record->dpre, &record->dhh})
+      m->resize(static_cast<size_t>(L));
+  }
 
   for (int k = L - 1; k >= 0; --k) {
     auto& c = cache.layers[static_cast<size_t>(k)];
@@ -227,8 +232,18 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
     cache.dc.setZero();
     // dhh: the gradient w.r.t. the recurrent pre-activation W_hh·h_prev + b_hh (same as dpre except for GRU).
     Mat<S>& dhh = (cell == CellType::gru) ? cache.dhg : cache.dpre;
+    const auto ks = static_cast<size_t>(k);
+    if (record) {
+      record->dh_above[ks] = cache.dy;
+      record->dh_future[ks].resize(H, N);
+      if (has_cell_state(cell)) record->dc_future[ks].resize(H, N);
+    }
     for (int t = T - 1; t >= 0; --t) {
       const size_t col = static_cast<size_t>(t) * B;
+      if (record) {   // what arrives from step t+1, before this step adds its own share
+        record->dh_future[ks].middleCols(static_cast<Eigen::Index>(col), B) = cache.dh_next;
+        if (has_cell_state(cell)) record->dc_future[ks].middleCols(static_cast<Eigen::Index>(col), B) = cache.dc;
+      }
       cache.dh = cache.dy.middleCols(static_cast<Eigen::Index>(col), B) + cache.dh_next;
       if (probe)
         for (int b = 0; b < B; ++b)
@@ -261,6 +276,10 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
           break;
         }
       }
+    }
+    if (record) {
+      record->dpre[ks] = cache.dpre;
+      if (cell == CellType::gru) record->dhh[ks] = cache.dhg;
     }
     if (dstate0) {
       dstate0->h[static_cast<size_t>(k)] = cache.dh_next;
@@ -307,6 +326,20 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
       cache.dy.swap(cache.dx);
     }
   }
+  if (record) record_layer_input_gradient(params, cache, *record);
+}
+
+// record.dx[0] (In, N) = W_ih0^T · dpre: the gradient reaching layer 0's input vector (the one-hot vector or the
+// embedding row), which training itself never forms for one-hot input or the token table. The same product the
+// embedding path uses for its dx.
+template <typename S>
+void Network<S>::record_layer_input_gradient(const S* params, const ForwardCache<S>& cache,
+                                             BackwardRecord<S>& record) const {
+  const LayerBlocks& lb = layout_.layer(0);
+  const int GH = G_ * H_, In = lb.input_size, N = cache.T * cache.B;
+  record.dx.assign(1, Mat<S>(In, N));
+  gemm<S>(false, false, In, N, GH, S(1), params + lb.weight_ih, In, record.dpre[0].data(), GH, S(0),
+          record.dx[0].data(), In);
 }
 
 // ws.pre (GH, B) = layer 0's input projection of the B tokens, from ws.input_table, computing the columns of tokens
@@ -382,6 +415,11 @@ void Network<S>::step(const S* params, const int32_t* tokens, int B, RecurrentSt
         cells::gru_forward(H, B, ws.pre.data(), ws.hg.data(), h.data(), ws.act.data(), ws.h_new.data());
         h.swap(ws.h_new);
         break;
+    }
+    if (ws.clamp.layer == k) {   // after the cell, before the layer above and the head read h
+      const S v = static_cast<S>(ws.clamp.value);
+      if (ws.clamp.h) h.row(ws.clamp.unit).setConstant(v);
+      if (ws.clamp.c && has_cell_state(cell)) state.c[ks].row(ws.clamp.unit).setConstant(v);
     }
     if (ws.record_gates) {
       ws.gates.resize(static_cast<size_t>(config_.layers));

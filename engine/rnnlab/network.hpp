@@ -53,6 +53,18 @@ struct ForwardCache {
   ReusedOperand<S> w_hh;   // the layer's recurrent weights, prepared once for all T steps
 };
 
+// A unit held at a value ("what if this unit were off?"): after each step, row `unit` of layer `layer`'s h (and, for
+// the LSTM family with c, its cell state) is set to `value` before the layer above and the head read it, so
+// everything downstream of the unit sees the clamped value and nothing upstream changes. With c only, h_t still
+// comes from the unclamped c_t; the clamp shows from the next step on. layer = -1: no clamp, and step() takes the
+// same path as without this field (bit for bit).
+struct UnitClamp {
+  int layer = -1, unit = 0;
+  bool h = true, c = false;
+  double value = 0;
+  bool active() const { return layer >= 0; }
+};
+
 // Scratch for one-step inference (sampling, tracing), sized on first use.
 template <typename S>
 struct StepWorkspace {
@@ -69,6 +81,7 @@ struct StepWorkspace {
   // nothing for the vanilla RNN (its only activation is h).
   bool record_gates = false;
   std::vector<Mat<S>> gates;
+  UnitClamp clamp;   // none by default
 };
 
 // What backward can report besides gradients: how far the error reaches back in time.
@@ -76,6 +89,18 @@ struct GradientProbe {
   // dh_norm[k][t*B + b]: ||dL/dh_t|| of stream b at layer k (t = 0..T-1), the gradient reaching h_t from the loss
   // through the head and all later steps. Per stream, so the caller chooses how to summarise the streams.
   std::vector<std::vector<double>> dh_norm;
+};
+
+// What backward can record per step for the step-through view (unrolled.hpp): the engine's own intermediate values,
+// copied as the sweep produces them. Per layer k, each (rows, T*B) with column t*B + b as everywhere.
+template <typename S>
+struct BackwardRecord {
+  std::vector<Mat<S>> dh_above;    // (H, N) gradient reaching h_t from the head (top layer) or the layer above
+  std::vector<Mat<S>> dh_future;   // (H, N) gradient reaching h_t from step t+1 (zero at the chunk's last step)
+  std::vector<Mat<S>> dc_future;   // (H, N) LSTM family: dL/dc_t through c_{t+1} (empty otherwise)
+  std::vector<Mat<S>> dpre;        // (G*H, N) gradient at the gates' pre-activations (GRU: at W_ih·x + b_ih)
+  std::vector<Mat<S>> dhh;         // (G*H, N) GRU: gradient at W_hh·h_{t-1} + b_hh (empty otherwise)
+  std::vector<Mat<S>> dx;          // (In, N) gradient reaching the layer's input: layer 0 only, one-hot or embedded
 };
 
 template <typename S>
@@ -98,8 +123,9 @@ class Network {
 
   // Backpropagation through the T steps of the last forward. Adds dL/dparams into grads (zeroed by the caller
   // once per step). The gradient is truncated at the chunk start; dstate0, if given, receives dL/dh0 (and dc0).
+  // record, if given, receives the per-step values of the sweep (BackwardRecord); the gradients are the same bits.
   void backward(const S* params, ForwardCache<S>& cache, S* grads, RecurrentState<S>* dstate0 = nullptr,
-                GradientProbe* probe = nullptr) const;
+                GradientProbe* probe = nullptr, BackwardRecord<S>* record = nullptr) const;
 
   // One time step for B streams without caches: tokens (B) -> logits (V,B), state advanced.
   void step(const S* params, const int32_t* tokens, int B, RecurrentState<S>& state, StepWorkspace<S>& ws,
@@ -108,6 +134,7 @@ class Network {
  private:
   void embed_inputs(const S* params, const int32_t* tokens, int N, Mat<S>& pre_out, Mat<S>* x_out) const;
   void input_projection_cached(const S* params, const int32_t* tokens, int B, StepWorkspace<S>& ws) const;
+  void record_layer_input_gradient(const S* params, const ForwardCache<S>& cache, BackwardRecord<S>& record) const;
   ModelConfig config_;
   ParamLayout layout_;
   int V_, H_, G_;

@@ -236,13 +236,29 @@ EvalReport Session::evaluate_tokens(const std::vector<int32_t>& tokens, size_t m
   return r;
 }
 
-SampleResult Session::sample(const SampleOptions& options, const CharCallback& on_char) {
+// Bounds of a clamp for this model, with messages that say what to choose instead.
+static void validate_clamp(const UnitClamp& clamp, const ModelConfig& m) {
+  if (!clamp.active()) return;
+  if (clamp.layer >= m.layers)
+    throw ConfigError("the clamped unit's layer must be 0.." + std::to_string(m.layers - 1) + " for this model");
+  if (clamp.unit < 0 || clamp.unit >= m.hidden)
+    throw ConfigError("the clamped unit must be 0.." + std::to_string(m.hidden - 1) + " (the layer's hidden units)");
+  if (!clamp.h && !clamp.c) throw ConfigError("choose what to clamp: the unit's h, its cell state c, or both");
+  if (clamp.c && !has_cell_state(m.cell))
+    throw ConfigError("only LSTM cells have a cell state c to clamp: clamp h instead");
+  if (!(std::abs(clamp.value) <= 100.0))
+    throw ConfigError("the clamp value must be a number from -100 to 100 (tanh units live in -1..1)");
+}
+
+SampleResult Session::sample(const SampleOptions& options, const CharCallback& on_char, const UnitClamp& clamp) {
   validate(options);
+  validate_clamp(clamp, config_.model);
   SampleResult result;
   Rng rng(options.seed);
   RecurrentState<float> state = net_.zero_state(1);
   StepWorkspace<float> ws;
   ws.cache_inputs = true;   // one input projection per distinct token, not per character (network.hpp)
+  ws.clamp = clamp;
   const int V = vocab_.size();
   Slab<float> logits(static_cast<size_t>(V));   // aligned, like every buffer Eigen writes, for reproducible rounding
   ChoiceScratch scratch;

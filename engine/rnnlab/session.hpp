@@ -94,7 +94,9 @@ class Session {
   // parallel streams for speed; streams = 1 scores the text as one sequence, each character given all before it
   // (the protocol to compare with other implementations).
   EvalReport evaluate_text(std::string_view utf8_text, size_t max_chars = 0, int streams = 0);
-  SampleResult sample(const SampleOptions& options, const CharCallback& on_char = {});
+  // clamp: a unit held at a value throughout (network.hpp: UnitClamp); ConfigError when it names no unit of this
+  // model. Without it (the default) the sample is the same as ever, bit for bit.
+  SampleResult sample(const SampleOptions& options, const CharCallback& on_char = {}, const UnitClamp& clamp = {});
 
   // Divergence recovery and schedules read the base rate from here.
   void set_learning_rate(float lr);
@@ -112,6 +114,8 @@ class Session {
   const Vocab& vocab() const { return vocab_; }
   const Network<float>& network() const { return net_; }
   const Slab<float>& params() const { return params_; }
+  // The optimizer and its moments, for previews of a step on copies (unrolled.hpp: preview_update).
+  const Optimizer& optimizer() const { return optimizer_; }
   Slab<float>& mutable_params() { return params_; }
   // Trainable weights (the slab's alignment padding not counted).
   size_t parameter_count() const;
