@@ -1,5 +1,6 @@
 #include "train_loop.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -21,14 +22,6 @@ std::string number(const char* format, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, v);
   return buf;
-}
-
-// What to do about divergence depends on whether clipping is already on.
-std::string divergence_hint(const Config& c) {
-  std::string hint = "lower the learning rate (--lr, now " + number("%g", c.optim.lr) + ")";
-  if (c.optim.clip == ClipMode::none) hint += " or enable clipping (--clip-mode norm --clip 5)";
-  else hint += " or clip harder (--clip below " + number("%g", c.optim.clip_value) + ")";
-  return hint;
 }
 
 // One run of the loop; the state its parts share lives here rather than in one long function.
@@ -203,7 +196,13 @@ ProgressSnapshot TrainLoop::snapshot() const {
 
 }  // namespace
 
-std::string divergence_advice(const Config& c) { return divergence_hint(c); }
+// What to do about divergence depends on whether clipping is already on.
+std::string divergence_advice(const Config& c) {
+  std::string hint = "lower the learning rate (--lr, now " + number("%g", c.optim.lr) + ")";
+  if (c.optim.clip == ClipMode::none) hint += " or enable clipping (--clip-mode norm --clip 5)";
+  else hint += " or clip harder (--clip below " + number("%g", c.optim.clip_value) + ")";
+  return hint;
+}
 
 LoopResult run_training(Session& session, const LoopOptions& o, Progress& progress) {
   return TrainLoop(session, o, progress).run();

@@ -56,9 +56,7 @@ struct LoopResult {
 // once, whatever the reason for stopping, unless a divergence left no good state to save).
 LoopResult run_training(Session& session, const LoopOptions& options, Progress& progress);
 
-}  // namespace rnnlab::cli
-
-namespace rnnlab::cli {
 // "lower the learning rate (--lr, now 10) or enable clipping (--clip-mode norm --clip 5)": what to try next.
 std::string divergence_advice(const Config& c);
+
 }  // namespace rnnlab::cli
