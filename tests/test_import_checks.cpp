@@ -74,7 +74,7 @@ TEST_CASE("import refuses a cell type the weights' shapes rule out", "[files][im
   CHECK(Session::import_safetensors(export_without_config(lstm))->config().model.cell == CellType::lstm);
 }
 
-TEST_CASE("a vocabulary past 8192 symbols is refused on import and on load", "[files][import]") {
+TEST_CASE("a vocabulary past 8192 symbols is refused on import (and by Vocab, which loading uses)", "[files][import]") {
   Session s(corpus(), small(CellType::lstm));
   // Re-shape the export for 9,000 symbols: embedding and head rows per symbol, values that are fine.
   TensorFile f = read_safetensors(s.export_safetensors());
@@ -92,6 +92,9 @@ TEST_CASE("a vocabulary past 8192 symbols is refused on import and on load", "[f
   CHECK_THROWS_WITH(Session::import_safetensors(write_safetensors(f)),
                     Catch::Contains("9000 symbols") && Catch::Contains("2 to 8192"));
   CHECK(Vocab::kMaxSymbols == 8192);
+  std::vector<char32_t> symbols;
+  for (int i = 0; i < V; ++i) symbols.push_back(static_cast<char32_t>(0x4E00 + i));
+  CHECK_THROWS_WITH(Vocab::from_symbols(symbols), Catch::Contains("9000 symbols"));
 }
 
 TEST_CASE("attaching a text counts the characters outside the model's vocabulary", "[files][import]") {
