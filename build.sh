@@ -7,7 +7,8 @@
 #   ./build.sh demo      train the native CLI on the built-in text for a minute and print samples
 #   ./build.sh build     native CLI + tests, wasm module, and the static site in site/
 #   ./build.sh site      only the static site, from the page's sources and the wasm builds already made
-#   ./build.sh fuzz      fuzz the model-file and safetensors loaders for a fixed budget
+#   ./build.sh fuzz      fuzz the model-file and safetensors loaders, config text and link opening for a fixed budget
+#   ./build.sh soak [M]  train the CLI for M minutes (default 30): resident memory must stay flat, resume exact
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -133,8 +134,13 @@ case "${1:-help}" in
     install_deps
     exec tests/fuzz/run.sh
     ;;
+  soak)
+    install_deps
+    build_native
+    exec tests/soak/cli_soak.sh "$NATIVE/rnnlab" "${2:-30}"
+    ;;
   *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     [[ ${1:-help} == help || ${1:-} == -h || ${1:-} == --help ]] || exit 2
     ;;
 esac

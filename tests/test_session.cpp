@@ -202,6 +202,41 @@ TEST_CASE("a run that blows up is flagged and can go back to its last good state
   CHECK(calm.last_good_step() > 100 - Session::kGoodEvery);   // snapshots are at most kGoodEvery steps old
 }
 
+TEST_CASE("an injected non-finite gradient is rejected and restore_last_good goes back exactly", "[session]") {
+  const Config c = tiny_config(CellType::lstm);
+  Session s(tiny_corpus(), c);
+  train_losses(s, 60);
+  const int64_t good = s.last_good_step();
+  REQUIRE(good >= 1);
+  REQUIRE(good <= 60);
+
+  // The hook fires at exactly the chosen step, once: step 61 is rejected and leaves the weights as they were.
+  s.inject_nonfinite_gradient_at(61);
+  const Slab<float> before = s.params();
+  const StepReport bad = s.train_step();
+  CHECK(bad.rejected);
+  CHECK(bad.step == 60);
+  CHECK_FALSE(std::isfinite(bad.grad_norm));
+  CHECK(s.params() == before);
+  CHECK_FALSE(s.train_step().rejected);   // once only
+
+  // The page's recovery: back to the last good state, which is exactly a fresh run's at that step, and training
+  // on from there gives the uninterrupted run's losses bit for bit.
+  CHECK(s.restore_last_good() == good);
+  CHECK(s.step() == static_cast<uint64_t>(good));
+  Session replay(tiny_corpus(), c);
+  train_losses(replay, static_cast<int>(good));
+  CHECK(s.params() == replay.params());
+  CHECK(bit_identical(train_losses(s, 10), train_losses(replay, 10)));
+
+  // A hook set and never reached does not travel in a model file.
+  Session armed(tiny_corpus(), c);
+  armed.inject_nonfinite_gradient_at(1);
+  auto loaded = Session::load(armed.save(true));
+  CHECK_FALSE(loaded->train_step().rejected);
+  CHECK(armed.train_step().rejected);
+}
+
 TEST_CASE("clipping reports the norm and whether it clipped", "[session]") {
   Config c = tiny_config(CellType::lstm);
   c.optim.clip_value = 1e-3f;

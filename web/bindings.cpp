@@ -91,6 +91,7 @@ val stats_object(const rnnlab::TextStats& s) {
   o.set("vocabSize", s.vocab_size);
   o.set("collapsedDistinct", s.collapsed_distinct);
   o.set("collapsedOccurrences", static_cast<double>(s.collapsed_occurrences));
+  o.set("outsideVocab", static_cast<double>(s.outside_vocab));
   o.set("trainChars", static_cast<double>(s.train_chars));
   o.set("valChars", static_cast<double>(s.val_chars));
   return o;
@@ -149,6 +150,15 @@ class WebSession {
   val importSafetensors(const std::string& bytes) {
     return guarded([&] {
       auto next = Session::import_safetensors(bytes);
+      session_ = std::move(next);
+      return description();
+    });
+  }
+
+  // For a file whose shapes fit several cells and which does not name its own ("gru", "lstm_cifg", "lstm_nfg").
+  val importSafetensorsAs(const std::string& bytes, const std::string& cell) {
+    return guarded([&] {
+      auto next = Session::import_safetensors(bytes, rnnlab::parse_cell(cell));
       session_ = std::move(next);
       return description();
     });
@@ -244,6 +254,16 @@ class WebSession {
   }
 
   double lastGoodStep() { return session_ ? static_cast<double>(session_->last_good_step()) : -1.0; }
+
+  // Test hook (Session::inject_nonfinite_gradient_at): the training step `step` gets a NaN gradient, for a browser
+  // test of the page's recovery path. Only the worker's debug message calls it; no link or file reaches it.
+  val injectNonFiniteAt(double step) {
+    return guarded([&] {
+      if (!(step >= 1 && step <= 9007199254740992.0)) throw rnnlab::ConfigError("the step must be a positive integer");
+      need().inject_nonfinite_gradient_at(static_cast<uint64_t>(step));
+      return ok_result();
+    });
+  }
 
   val save(bool include_text) {
     return guarded([&] {
@@ -343,9 +363,11 @@ EMSCRIPTEN_BINDINGS(rnnlab_web) {
       .function("setClipping", &WebSession::setClipping)
       .function("restoreLastGood", &WebSession::restoreLastGood)
       .function("lastGoodStep", &WebSession::lastGoodStep)
+      .function("injectNonFiniteAt", &WebSession::injectNonFiniteAt)
       .function("save", &WebSession::save)
       .function("text", &WebSession::text)
       .function("importSafetensors", &WebSession::importSafetensors)
+      .function("importSafetensorsAs", &WebSession::importSafetensorsAs)
       .function("exportSafetensors", &WebSession::exportSafetensors)
       .function("roundForLink", &WebSession::roundForLink)
       .function("loadLinkWeights", &WebSession::loadLinkWeights)

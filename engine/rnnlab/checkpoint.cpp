@@ -13,12 +13,15 @@
 //   u64 cursor position, u64 epoch
 //   L x (H*B f32) h, [L x (H*B f32) c for LSTM]   the hidden state carried between chunks
 //   u32 CRC-32 of everything above
-// Every count is checked against the bytes left before anything is allocated.
+// Every count, and the sizes the configuration implies, are checked against the bytes left before anything is
+// allocated (require_backed_by_file).
 #include <cmath>
 
 #include "rnnlab/byteio.hpp"
 #include "rnnlab/errors.hpp"
 #include "rnnlab/config_text.hpp"
+#include "rnnlab/optimizer.hpp"
+#include "rnnlab/params.hpp"
 #include "rnnlab/session.hpp"
 
 namespace rnnlab {
@@ -28,6 +31,28 @@ constexpr char kMagic[8] = {'R', 'N', 'N', 'L', 'A', 'B', '\x1a', '\n'};
 constexpr uint32_t kCheckpointVersion = 1;
 constexpr size_t kMaxConfigBytes = 1 << 16;
 constexpr uint64_t kMaxTextBytes = 1ull << 31;
+
+// Fixed-size fields after the weights and optimizer state: u64 P, u32 slots, u64 step, u64 rejected, 4 x u64 RNG,
+// u64 fingerprint, u64 text bytes, u8 text included, u64 cursor position, u64 epoch.
+constexpr uint64_t kFixedTailBytes = 8 + 4 + 8 + 8 + 32 + 8 + 8 + 1 + 8 + 8;
+
+// Before anything the size of the model is allocated: the weights, optimizer moments and carried state that this
+// configuration and vocabulary need must all be in the file. So a forged header (a 1024-unit, 4-layer model in a
+// file of a few hundred KB) is refused at once, and loading never allocates more than the file itself backs plus
+// small fixed tables.
+void require_backed_by_file(const Config& c, int V, size_t remaining) {
+  const uint64_t P = ParamLayout(c.model, V).total();
+  const uint64_t slabs = 1 + static_cast<uint64_t>(Optimizer::slot_count(c.optim.type));
+  const uint64_t state = static_cast<uint64_t>(c.model.layers) * static_cast<uint64_t>(c.model.hidden) *
+                         static_cast<uint64_t>(c.train.batch) * (has_cell_state(c.model.cell) ? 2 : 1);
+  const uint64_t need = 4 * (P * slabs + state) + kFixedTailBytes;   // < 2^40: every factor is range-checked
+  if (need > remaining)
+    throw FormatError("model file: its configuration (" + to_string(c.model.cell) + ", " +
+                      std::to_string(c.model.layers) + " x " + std::to_string(c.model.hidden) + " hidden, " +
+                      std::to_string(V) + " symbols) needs " + std::to_string(need) +
+                      " bytes of weights and state, but only " + std::to_string(remaining) +
+                      " are left: the file is cut short or corrupted");
+}
 
 void write_state(ByteWriter& w, const std::vector<Mat<float>>& mats) {
   for (const auto& m : mats) w.f32_array(m.data(), static_cast<size_t>(m.size()));
@@ -104,12 +129,14 @@ struct CheckpointCodec {
     const Config config = config_from_text(in.str(kMaxConfigBytes));
     const uint32_t V = in.u32();
     if (V > static_cast<uint32_t>(Vocab::kMaxSymbols) || static_cast<size_t>(V) * 4 > in.remaining())
-      throw FormatError("model file: vocabulary size " + std::to_string(V) + " is impossible: the file is corrupted");
+      throw FormatError("model file: vocabulary size " + std::to_string(V) + " is impossible (rnnlab models have 2 to " +
+                        std::to_string(Vocab::kMaxSymbols) + " symbols, and the file must hold them): it is corrupted");
     std::vector<char32_t> symbols(V);
     for (auto& c : symbols) c = static_cast<char32_t>(in.u32());
     Vocab vocab = Vocab::from_symbols(std::move(symbols));
     in.u32();   // collapsed statistics: informational, rebuilt from the text when attached
     in.u64();
+    require_backed_by_file(config, static_cast<int>(V), in.remaining());
 
     auto s = std::unique_ptr<Session>(new Session(config, std::move(vocab)));
     const uint64_t P = in.u64();

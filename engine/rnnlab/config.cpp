@@ -28,7 +28,7 @@ void validate(const Config& c) {
   check_range("hidden", c.model.hidden, 1, 1024);
   check_range("embed", c.model.embed, 0, 1024);
   check_range("dropout", c.model.dropout, 0.0f, 0.9f);
-  check_range("vocab max_size", c.vocab.max_size, 2, 8192);
+  check_range("vocab max_size", c.vocab.max_size, 2, 8192);   // Vocab::kMaxSymbols
   check_range("vocab min_count", c.vocab.min_count, 1, 1000000000);
   check_range("learning rate", c.optim.lr, 1e-8f, 10.0f);
   check_range("momentum", c.optim.momentum, 0.0f, 0.999f);

@@ -15,8 +15,10 @@ Vocab vocab_for(std::string_view utf8_text, const Config& config) {
   return Vocab::build(decoded.text, config.vocab.max_size, config.vocab.min_count);
 }
 
-TextStats stats_of(size_t bytes, const Utf8Decoded& decoded, const Vocab& vocab, const TextSplit& split) {
+TextStats stats_of(size_t bytes, const Utf8Decoded& decoded, const Vocab& vocab, const TextSplit& split,
+                   size_t outside_vocab = 0) {
   TextStats s;
+  s.outside_vocab = outside_vocab;
   s.bytes = bytes;
   s.chars = decoded.text.size();
   s.invalid_replaced = decoded.replaced;
@@ -64,7 +66,8 @@ void Session::set_text(std::string_view utf8_text, bool check_same) {
     throw ConfigError("this is not the text the model was trained on (its fingerprint differs): "
                       "give the same text file to resume training, or start a new model");
   const Utf8Decoded decoded = decode_utf8(utf8_text);
-  std::vector<int32_t> tokens = vocab_.encode(decoded.text);
+  size_t outside = 0;
+  std::vector<int32_t> tokens = vocab_.encode(decoded.text, &outside);
   TextSplit split = split_text(tokens, config_.train.val_fraction);
   // Built before anything is stored, so a text that is too short leaves the session as it was.
   StreamBatcher batcher(split.train.size(), config_.train.batch, config_.train.unroll);
@@ -72,7 +75,7 @@ void Session::set_text(std::string_view utf8_text, bool check_same) {
   text_.assign(utf8_text);
   text_hash_ = text_fingerprint(utf8_text);
   text_identity_known_ = true;
-  stats_ = stats_of(utf8_text.size(), decoded, vocab_, split);
+  stats_ = stats_of(utf8_text.size(), decoded, vocab_, split, outside);
   split_ = std::move(split);
   batcher_.emplace(batcher);
   train_state_ = net_.zero_state(config_.train.batch);
@@ -161,6 +164,10 @@ StepReport Session::train_step() {
   r.loss = net_.forward(params_.data(), inputs_.data(), targets_.data(), T, B, train_state_, cache_, &train_rng_);
   if (std::isfinite(r.loss)) {
     net_.backward(params_.data(), cache_, grads_.data());
+    if (nonfinite_at_ && *nonfinite_at_ == step_ + 1) {   // the test hook, once
+      grads_[0] = NAN;
+      nonfinite_at_.reset();
+    }
     const ClipResult clip = clip_gradients(config_.optim.clip, config_.optim.clip_value, grads_.data(), grads_.size());
     r.grad_norm = clip.norm;
     r.clipped = clip.clipped;

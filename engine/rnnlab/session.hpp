@@ -49,6 +49,9 @@ struct TextStats {
   int vocab_size = 0;
   int collapsed_distinct = 0;    // rare characters mapped to the unknown symbol
   size_t collapsed_occurrences = 0;
+  // Characters of the text outside a loaded model's vocabulary (which has no unknown symbol to map them to): they
+  // are left out of training and validation. Always 0 for a model built on this text, whose vocabulary comes from it.
+  size_t outside_vocab = 0;
   size_t train_chars = 0, val_chars = 0;
 };
 
@@ -75,9 +78,12 @@ class Session {
   void attach_text(std::string_view utf8_text);
 
   // safetensors with torch.nn state_dict names (weights_io.cpp). import builds a session for sampling and
-  // evaluation; attach a text to train it further (optimizer state starts fresh).
+  // evaluation; attach a text to train it further (optimizer state starts fresh). `cell` names the cell when the
+  // shapes alone cannot (a GRU and the 3-gate LSTM variants look alike); without it the file's rnnlab.config does,
+  // and without that an ambiguous file is refused. Throws FormatError.
   std::string export_safetensors() const;
-  static std::unique_ptr<Session> import_safetensors(std::string_view bytes);   // throws FormatError
+  static std::unique_ptr<Session> import_safetensors(std::string_view bytes,
+                                                     std::optional<CellType> cell = std::nullopt);
 
   // Share links (link_weights.hpp). round_for_link rounds this model's own weights to the link's 8 bits in place
   // (so this page and the link's receiver sample identically) and returns the payload; ConfigError without a
@@ -109,6 +115,11 @@ class Session {
   static constexpr int kGoodEvery = 25;
   int64_t restore_last_good();
   int64_t last_good_step() const { return good_ ? static_cast<int64_t>(good_->step) : -1; }
+  // Test hook for the recovery paths (the page's "back to the last good weights"): the attempt at training step
+  // `step` (the step it would become, step() + 1 when it is the next) gets a NaN in its gradient, as an overflow
+  // would, and is rejected by the guard. Once only. Deliberately outside Config, model files and links, so no file
+  // or link can trigger it; only code that calls it (a test, the worker's test hook) does.
+  void inject_nonfinite_gradient_at(uint64_t step) { nonfinite_at_ = step; }
 
   const Config& config() const { return config_; }
   const Vocab& vocab() const { return vocab_; }
@@ -181,6 +192,7 @@ class Session {
   };
   std::optional<GoodState> good_;
   int healthy_streak_ = 0;
+  std::optional<uint64_t> nonfinite_at_;   // inject_nonfinite_gradient_at()
 
   ForwardCache<float> cache_;
   std::vector<int32_t> inputs_, targets_;   // (T*B) time-major

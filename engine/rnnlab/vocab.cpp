@@ -120,9 +120,8 @@ Vocab Vocab::build(std::u32string_view text, int max_size, int min_count) {
 
 Vocab Vocab::from_symbols(std::vector<char32_t> symbols) {
   if (symbols.size() < 2 || symbols.size() > static_cast<size_t>(kMaxSymbols))
-    throw FormatError("the saved vocabulary has " + std::to_string(symbols.size()) +
-                      " symbols; a valid one has 2 to " + std::to_string(kMaxSymbols) +
-                      ": the file is corrupted or not an rnnlab model");
+    throw FormatError("the saved vocabulary has " + std::to_string(symbols.size()) + " symbols; rnnlab models have 2 to " +
+                      std::to_string(kMaxSymbols) + ": the file is corrupted or was not made for rnnlab");
   for (size_t i = 0; i < symbols.size(); ++i) {
     if (!is_valid_code_point(symbols[i]))
       throw FormatError("the saved vocabulary contains an invalid code point (" + describe_char(symbols[i]) +

@@ -13,7 +13,10 @@ namespace rnnlab {
 class Vocab {
  public:
   static constexpr char32_t kUnknown = U'\uFFFD';   // the symbol rare (and invalid) characters collapse into
-  static constexpr int kMaxSymbols = 65536;         // what a saved vocabulary may hold
+  // The documented range of a vocabulary (config vocab max_size, 2..8192), enforced on every way in: built from a
+  // text, loaded from a model file, imported from safetensors. The head alone is V x H weights, so a larger one
+  // from a file would be a model rnnlab never makes, and memory nobody asked for.
+  static constexpr int kMaxSymbols = 8192;
 
   // Counts code points; keeps the most frequent ones (ties: smaller code point first) whose count >=
   // min_count, at most max_size symbols in total counting the unknown symbol; everything else maps to

@@ -13,6 +13,7 @@ if [[ $# -ne 1 || ! -x $1 ]]; then
   exit 2
 fi
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rnnlab-cli-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 2
@@ -128,6 +129,45 @@ check "import --text" test $rc -eq 0 -a -s tied.model
 run train text.txt --resume tied.model --steps 5
 check "an imported model trains further" bash -c "[[ $rc -eq 0 ]] && '$BIN' info tied.model | grep -q 'step 5\b'"
 
+# --- import: a cell the shapes cannot tell apart is asked for, never guessed ---------------------------------------
+# strip_config IN OUT: the safetensors file without its rnnlab.config metadata, as a third-party export may be.
+strip_config() {
+  python3 - "$1" "$2" <<'PY'
+import json, struct, sys
+data = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", data[:8])[0]
+header = json.loads(data[8:8 + n])
+del header["__metadata__"]["rnnlab.config"]
+text = json.dumps(header).encode()   # data offsets count from the data section, so the header may change length
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(text)) + text + data[8 + n:])
+PY
+}
+run train text.txt -o cifg.model --cell lstm_cifg --layers 1 --hidden 16 --embed 8 --batch 8 --unroll 16 --steps 20
+"$BIN" export cifg.model -o cifg.safetensors >/dev/null 2>&1
+strip_config cifg.safetensors cifg_bare.safetensors
+expect_error 1 "import of a 3-gate model without its configuration is refused" import cifg_bare.safetensors -o guessed.model
+check "... and the message asks for --cell" grep -q 'rnnlab import --cell gru, or lstm_cifg' err
+expect_error 1 "sampling such a file directly is refused too" sample cifg_bare.safetensors
+run import cifg_bare.safetensors -o cifg_back.model --cell lstm_cifg
+"$BIN" sample cifg.model --length 100 --seed 5 >cifg.sample 2>/dev/null
+"$BIN" sample cifg_back.model --length 100 --seed 5 >cifg_back.sample 2>/dev/null
+check "import --cell lstm_cifg gives back the original model" bash -c "[[ $rc -eq 0 ]] && cmp -s cifg.sample cifg_back.sample"
+expect_error 1 "import --cell that the shapes rule out" import cifg_bare.safetensors -o x.model --cell lstm
+expect_error 2 "import --cell with an unknown cell" import cifg_bare.safetensors -o x.model --cell transformer
+
+# --- resuming on a text outside the model's vocabulary: a count, and a refusal past 1% ---------------------------
+tr 'a-z' 'A-Z' <text.txt >upper.txt
+expect_error 1 "resume on a text mostly outside the vocabulary is refused" train upper.txt --resume m.safetensors -o up.model --steps 2
+check "... with the count and what to do" \
+  bash -c "grep -Eq 'rnnlab: [0-9,]+ of the [0-9,]+ characters of .upper.txt. \([0-9.]+%\) are not in the model.s vocabulary' err && grep -q -- '--allow-outside-vocab' err"
+check "... and nothing is written" test ! -e up.model
+run train upper.txt --resume m.safetensors -o up.model --steps 2 --allow-outside-vocab
+check "--allow-outside-vocab trains on the rest, with a warning" bash -c "[[ $rc -eq 0 ]] && grep -q 'warning: .* are not in the model.s vocabulary' err"
+{ cat text.txt; echo "QXZ"; } >almost.txt
+run train almost.txt --resume m.safetensors -o almost.model --steps 2
+check "a few characters outside the vocabulary: trained, with a warning giving the count" \
+  bash -c "[[ $rc -eq 0 ]] && grep -q 'warning: 3 of the 13,296 characters' err"
+
 # --- resume -------------------------------------------------------------------------------------------------------
 run train text.txt --resume m.model --steps 20 --lr 0.005
 check "resume continues the step count" bash -c "[[ $rc -eq 0 ]] && grep -q '^step 80/80' out"
@@ -148,6 +188,44 @@ int_rc=$?
 check "Ctrl-C ends training as interrupted (SIGINT)" test $int_rc -eq 130
 check "Ctrl-C saves the model first" bash -c "'$BIN' info int.model | grep -q '^training    step [1-9]'"
 check "Ctrl-C says how to continue" grep -q 'train text.txt --resume int.model' int.err
+
+# --- divergence: stop, keep the last good weights, say so, exit 1 (or rewind and train on, when asked) ------------
+BLOWUP=(--cell rnn --optimizer sgd --lr 10 --clip-mode none --hidden 256 --embed 0 --batch 8 --unroll 32 --steps 100)
+run train text.txt -o blowup.model "${BLOWUP[@]}"
+check "a diverging run exits 1" test $rc -eq 1
+check "a diverging run says what happened and what to try" \
+  bash -c "grep -q 'rnnlab: training diverged at step' err && grep -q 'lower the learning rate' err && grep -q 'on-diverge rewind' err"
+"$BIN" eval blowup.model text.txt --json --max-chars 2000 >blowup.eval 2>/dev/null
+check "a diverging run saves its last good weights (under twice a uniform guess: 2 log2 18 = 8.34 bits/char)" \
+  awk -F'[:,}]' '{ exit !($4 > 0 && $4 < 8.34) }' blowup.eval
+run train text.txt -o rewound.model "${BLOWUP[@]}" --on-diverge rewind
+check "--on-diverge rewind goes back, halves the rate and finishes" \
+  bash -c "[[ $rc -eq 0 ]] && grep -q 'back to the weights of step' err && '$BIN' info rewound.model | grep -q 'step 100\\b'"
+
+# --- SIGTERM (kill, timeout) and SIGHUP (a closed terminal) save like Ctrl-C -----------------------------------
+for sig in TERM HUP; do
+  "$BIN" train text.txt -o "sig$sig.model" "${TINY[@]}" --steps 100000000 --print-every 1 >sig.out 2>sig.err &
+  pid=$!
+  for _ in $(seq 100); do grep -q '^step ' sig.out 2>/dev/null && break; sleep 0.1; done
+  kill -"$sig" "$pid"
+  wait "$pid" 2>/dev/null   # (bash would report the "Hangup")
+  sig_rc=$?
+  want=$((128 + $(kill -l "$sig")))
+  check "SIG$sig ends training with exit $want (dies of the same signal)" test $sig_rc -eq $want
+  check "SIG$sig saves the model first" bash -c "'$BIN' info sig$sig.model | grep -q '^training    step [1-9]'"
+  check "SIG$sig says what stopped it and how to continue" \
+    bash -c "grep -q 'SIG$sig' sig.err && grep -q 'train text.txt --resume sig$sig.model' sig.err"
+done
+
+# --- timed saves: a SIGKILL (or a dead machine), which nothing can catch, loses minutes, not the run -------------
+run train --help
+check "timed saves are on by default (--save-minutes 10)" bash -c "grep -A1 -- '--save-minutes M' out | grep -q '(default: 10)'"
+"$BIN" train text.txt -o timed.model "${TINY[@]}" --steps 100000000 --save-minutes 0.005 >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 200); do [[ -s timed.model ]] && break; sleep 0.1; done
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+check "a timed save survives SIGKILL" bash -c "'$BIN' info timed.model | grep -q '^training    step [1-9]'"
 
 # --- bad command lines: exit 2 ------------------------------------------------------------------------------------
 expect_error 2 "no arguments"
@@ -188,6 +266,13 @@ expect_error 1 "an empty model file" info empty.txt
 expect_error 1 "missing model file" eval no_such.model text.txt
 expect_error 1 "eval on an empty text" eval m.model empty.txt
 expect_error 1 "random bytes to resume" train text.txt --resume random.model
+# A forged 291 KB file with a valid checksum whose header asks for a 4 x 1024 LSTM over 8192 symbols: refused from
+# its size alone, within a 256 MB address space (unfixed, the loader zero-filled ~800 MB before finding it short).
+python3 "$HERE/forge_model.py" forged.model 2>err || fail "forge_model.py"
+(ulimit -v 262144; exec "$BIN" info forged.model) >out 2>err
+rc=$?
+check "a forged model file is refused before allocating its model (exit 1, says why)" \
+  bash -c "[[ $rc -eq 1 ]] && grep -q 'needs [0-9]* bytes of weights and state, but only [0-9]* are left' err"
 check "no model written after bad files" test ! -e x.model
 
 echo "$passed passed, $failed failed"

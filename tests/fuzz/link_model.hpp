@@ -4,9 +4,14 @@
 
 #include "rnnlab/session.hpp"
 
-inline rnnlab::Session link_fuzz_session() {
+inline std::string link_fuzz_text() {
   std::string text;
   for (int i = 0; i < 30; ++i) text += "ab \"cd\" (ef) 🙂\n";
+  return text;
+}
+
+inline rnnlab::Session link_fuzz_session() {
+  const std::string text = link_fuzz_text();
   rnnlab::Config c;
   c.model.cell = rnnlab::CellType::lstm;
   c.model.layers = 2;

@@ -283,9 +283,16 @@ def safetensors_round_trip_and_layout():
             assert torch.equal(t, m2.state_dict()[k]), k
         # other dtypes read back as float32 weights
         tensors = {k: v.double() for k, v in model.state_dict().items()}
-        safetensors_io.save(path, tensors, {"rnnlab.vocab": meta["rnnlab.vocab"]})
+        safetensors_io.save(path, tensors, {"rnnlab.vocab": meta["rnnlab.vocab"], "rnnlab.config": meta["rnnlab.config"]})
         m3, _, c3 = load_safetensors(path)
         assert c3["hidden"] == 4 and torch.equal(m3.head.bias, model.head.bias)
+        # without its rnnlab.config, 3 gate blocks could be a GRU or rnnlab's lstm_cifg/lstm_nfg: refused, not guessed
+        safetensors_io.save(path, tensors, {"rnnlab.vocab": meta["rnnlab.vocab"]})
+        try:
+            load_safetensors(path)
+            raise AssertionError("a 3-gate file without rnnlab.config was loaded as a guess")
+        except ValueError as e:
+            assert "lstm_cifg" in str(e), e
 
 
 @check

@@ -18,7 +18,7 @@ import torch
 from rnnlab_config import ConfigError, f32
 
 UNKNOWN = 0xFFFD          # the unknown symbol (Vocab::kUnknown)
-MAX_SYMBOLS = 65536       # Vocab::kMaxSymbols
+MAX_SYMBOLS = 8192        # Vocab::kMaxSymbols, the documented 2..8192
 _BOM = b"\xef\xbb\xbf"
 
 

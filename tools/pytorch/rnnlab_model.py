@@ -110,7 +110,16 @@ def load_safetensors(path, dropout=None):
     cfg = rnnlab_config.defaults()
     if "rnnlab.config" in meta:
         cfg = rnnlab_config.from_text(meta["rnnlab.config"], cfg)
-    cfg.update(architecture_from_tensors(tensors))
+    arch = architecture_from_tensors(tensors)
+    # The shapes cannot tell a GRU from rnnlab's 3-gate LSTM variants (lstm_cifg, lstm_nfg; from_text refuses those
+    # by name): the file's own configuration must agree with the shapes, and a 3-gate file must have one.
+    if "rnnlab.config" in meta and cfg["cell"] != arch["cell"]:
+        raise ValueError("%s: its rnnlab.config says %s but the weights' shapes fit %s" % (path, cfg["cell"], arch["cell"]))
+    if "rnnlab.config" not in meta and arch["cell"] == "gru":
+        raise ValueError("%s has no rnnlab.config and its weights fit a GRU and rnnlab's lstm_cifg and lstm_nfg alike: "
+                         "export it with rnnlab (rnnlab import --cell ..., then rnnlab export), which names the cell"
+                         % path)
+    cfg.update(arch)
     if dropout is not None:
         cfg["dropout"] = dropout
     cfg["vocab_max"] = max(cfg["vocab_max"], min(len(vocab), 8192))

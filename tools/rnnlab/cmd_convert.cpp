@@ -33,7 +33,7 @@ const CommandSpec& import_spec() {
   static const CommandSpec s = [] {
     CommandSpec c;
     c.name = "import";
-    c.usage = "rnnlab import IN.safetensors -o MODEL [--text TEXT_FILE]";
+    c.usage = "rnnlab import IN.safetensors -o MODEL [--text TEXT_FILE] [--cell CELL]";
     c.summary =
         "Makes an rnnlab model file from safetensors weights (from rnnlab export or PyTorch), ready for\n"
         "sample, eval and info. With --text, ties the model to that text so `train --resume` can continue\n"
@@ -42,6 +42,9 @@ const CommandSpec& import_spec() {
     c.options = {
         {"-o", "MODEL", "", "where to write the model file (required)"},
         {"--text", "TEXT_FILE", "", "the text to continue training on"},
+        {"--allow-outside-vocab", "", "", "with --text: accept a text over 1% outside the model's vocabulary"},
+        {"--cell", "CELL", "", "the cell type, when the file does not say and the shapes fit several (a GRU and "
+                               "the 3-gate LSTM variants lstm_cifg, lstm_nfg look alike)"},
     };
     c.examples = {"rnnlab import torch_run.safetensors -o torch_run.model --text input.txt"};
     return c;
@@ -82,7 +85,18 @@ int cmd_import(const Args& args) {
   const std::string out = required_output(a, a.positionals[0], "MODEL");
   if (a.has("--text") && same_file(out, a.value("--text")))
     throw UsageError("-o " + out + " is the text file itself: choose another name");
-  LoadedModel m = load_model(a.positionals[0]);
+  std::optional<CellType> cell;
+  if (a.has("--cell")) {
+    try {
+      cell = parse_cell(a.value("--cell"));
+    } catch (const ConfigError& e) {
+      throw UsageError(std::string("--cell: ") + e.what());
+    }
+  }
+  LoadedModel m = load_model(a.positionals[0], cell);
+  if (cell && m.kind == ModelKind::model_file && *cell != m.session->config().model.cell)
+    throw UsageError("--cell " + to_string(*cell) + " does not match " + quoted(a.positionals[0]) +
+                     ", an rnnlab model file of a " + to_string(m.session->config().model.cell) + " cell");
   if (a.has("--text")) {
     const std::string text_path = a.value("--text");
     const std::string text = read_file(text_path);
@@ -91,6 +105,7 @@ int cmd_import(const Args& args) {
     } catch (const ConfigError& e) {
       throw FileError(quoted(text_path) + ": " + e.what());
     }
+    check_vocab_coverage(*m.session, text_path, a.has("--allow-outside-vocab"));
   }
   save_model(*m.session, out);
   std::printf("wrote %s (%s; %s parameters, %d symbols)\n", out.c_str(),

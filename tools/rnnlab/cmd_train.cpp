@@ -43,6 +43,7 @@ std::unique_ptr<Session> resumed_session(const TrainRequest& r) {
   LoadedModel m = load_model(r.resume_path);
   const std::string text = read_file(r.text_path);
   with_text_errors(r.text_path, [&] { m.session->attach_text(text); });
+  check_vocab_coverage(*m.session, r.text_path, r.allow_outside_vocab);
   if (r.lr) m.session->set_learning_rate(*r.lr);   // in range: checked when parsed
   return std::move(m.session);
 }
@@ -77,6 +78,32 @@ void print_opening(const Session& s, const TrainRequest& r) {
                  with_commas(t.invalid_replaced).c_str(), name.c_str());
 }
 
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// What happened, what was kept, what to try: the one line a diverged run ends with.
+std::string divergence_message(const Divergence& d, const Session& s, const TrainRequest& r) {
+  std::string what = "training diverged at step " + with_commas(d.at_step) + ": " + std::to_string(kBadStreak) +
+                     " steps in a row ";
+  if (d.non_finite) what += "had a loss or gradient that was not finite";
+  else
+    what += "had a training loss far above a uniform guess's (last " + fixed(d.loss_bpc, 1) + " bits/char; limit " +
+            fixed(d.limit_bpc, 2) + ")";
+  std::string kept;
+  if (d.restored_step >= 0)
+    kept = "; saved " + r.out_path + " with the last good weights, from step " + with_commas(static_cast<uint64_t>(d.restored_step));
+  else if (!r.resume_path.empty())
+    kept = "; no step of this run was good, so " + r.out_path + " was left as it was";
+  else
+    kept = "; no step was good, so nothing was saved";
+  return what + kept + "; " + divergence_advice(s.config()) +
+         (r.resume_path.empty() ? "" : " and continue with --resume") +
+         ", or add --on-diverge rewind to go back and halve the rate automatically";
+}
+
 }  // namespace
 
 int cmd_train(const Args& args) {
@@ -99,26 +126,28 @@ int cmd_train(const Args& args) {
     Progress progress(::isatty(STDOUT_FILENO) == 1, r.print_every);
     result = run_training(*session, r.loop, progress);
   }
-  // Whatever stopped the loop, the weights are sound (rejected steps never touch them): keep the work.
-  save_model(*session, r.out_path);
+  // Whatever stopped the loop, the weights are sound (rejected steps never touch them, and a divergence went back
+  // to the last good state): keep the work. Only a run that diverged before any good step has nothing to keep.
+  const bool keep = result.reason != StopReason::diverged || result.divergence.restored_step >= 0;
+  if (keep) save_model(*session, r.out_path);
 
-  const std::string val = result.val_bpc >= 0 ? ", validation " + format_number(result.val_bpc) + " bits/char" : "";
-  std::printf("saved    %s at step %s%s (%s steps in %s)\n", r.out_path.c_str(), with_commas(session->step()).c_str(),
-              val.c_str(), with_commas(result.steps_run).c_str(), format_duration(result.seconds).c_str());
+  if (keep) {
+    const std::string val = result.val_bpc >= 0 ? ", validation " + format_number(result.val_bpc) + " bits/char" : "";
+    std::printf("saved    %s at step %s%s (%s steps in %s)\n", r.out_path.c_str(), with_commas(session->step()).c_str(),
+                val.c_str(), with_commas(result.steps_run).c_str(), format_duration(result.seconds).c_str());
+  }
   std::fflush(stdout);
-  // A Ctrl-C that came during the final save still means "interrupted" to whoever pressed it.
+  // A signal that came during the final save still means "interrupted" to whoever sent it.
   if (result.reason == StopReason::finished && interrupt_requested()) result.reason = StopReason::interrupted;
   switch (result.reason) {
     case StopReason::finished:
       return kExitOk;
     case StopReason::interrupted:
-      std::fprintf(stderr, "rnnlab: interrupted; continue with: rnnlab train %s --resume %s\n", r.text_path.c_str(),
-                   r.out_path.c_str());
+      std::fprintf(stderr, "rnnlab: interrupted by %s; continue with: rnnlab train %s --resume %s\n",
+                   interrupt_signal_name(), r.text_path.c_str(), r.out_path.c_str());
       exit_as_interrupted();
     case StopReason::diverged:
-      throw FileError("training diverged: every step was rejected even after lowering the learning rate to " +
-                      format_number(session->config().optim.lr) +
-                      "; the model was saved as it was before; try a smaller --lr, --clip-mode norm, or a smaller model");
+      throw FileError(divergence_message(result.divergence, *session, r));
   }
   return kExitOk;
 }

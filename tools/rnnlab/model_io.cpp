@@ -1,8 +1,10 @@
 #include "model_io.hpp"
 
 #include <cstdint>
+#include <cstdio>
 
 #include "cli_error.hpp"
+#include "describe.hpp"
 #include "files.hpp"
 #include "rnnlab/errors.hpp"
 
@@ -25,7 +27,7 @@ bool looks_like_safetensors(std::string_view bytes) {
 
 bool is_model_file(std::string_view bytes) { return bytes.substr(0, kModelMagic.size()) == kModelMagic; }
 
-LoadedModel load_model(const std::string& path) {
+LoadedModel load_model(const std::string& path, std::optional<CellType> cell) {
   LoadedModel m;
   m.bytes = read_file(path);
   const std::string name = path == "-" ? "standard input" : quoted(path);
@@ -36,7 +38,7 @@ LoadedModel load_model(const std::string& path) {
       m.session = Session::load(m.bytes);
     } else if (looks_like_safetensors(m.bytes)) {
       m.kind = ModelKind::safetensors;
-      m.session = Session::import_safetensors(m.bytes);
+      m.session = Session::import_safetensors(m.bytes, cell);
     } else {
       throw FileError(name + " is not an rnnlab model: it is neither a model file saved by rnnlab nor a "
                              ".safetensors export (did you swap the model and the text?)");
@@ -54,5 +56,23 @@ LoadedModel load_model(const std::string& path) {
 namespace rnnlab::cli {
 
 void save_model(const Session& session, const std::string& path) { write_file_atomic(path, session.save(false)); }
+
+}  // namespace rnnlab::cli
+
+namespace rnnlab::cli {
+
+void check_vocab_coverage(const Session& session, const std::string& text_path, bool allow) {
+  const TextStats& t = session.text_stats();
+  if (t.outside_vocab == 0) return;
+  const std::string name = text_path == "-" ? "standard input" : quoted(text_path);
+  char percent[32];
+  std::snprintf(percent, sizeof percent, "%.1f%%", 100.0 * static_cast<double>(t.outside_vocab) / static_cast<double>(t.chars));
+  const std::string what = with_commas(t.outside_vocab) + " of the " + with_commas(t.chars) + " characters of " +
+                           name + " (" + percent + ") are not in the model's vocabulary";
+  if (static_cast<double>(t.outside_vocab) > kMaxOutsideVocab * static_cast<double>(t.chars) && !allow)
+    throw FileError(what + ", so training would leave them out: train a new model on this text (-o instead of "
+                           "--resume), or add --allow-outside-vocab to train on the rest");
+  std::fprintf(stderr, "rnnlab: warning: %s and are left out of training\n", what.c_str());
+}
 
 }  // namespace rnnlab::cli

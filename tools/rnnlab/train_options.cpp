@@ -100,8 +100,8 @@ CommandSpec make_spec() {
   s.usage = "rnnlab train TEXT_FILE -o MODEL_FILE [options]\n       rnnlab train TEXT_FILE --resume MODEL_FILE [-o NEW_FILE] [options]";
   s.summary =
       "Trains a character-level language model on a UTF-8 text file and saves it (at the end, every\n"
-      "--save-every steps, and on Ctrl-C). With --resume, continues a saved model on the same text: its\n"
-      "configuration is then fixed, except --lr.";
+      "--save-minutes, every --save-every steps, and on Ctrl-C, SIGTERM or SIGHUP). With --resume, continues a\n"
+      "saved model on the same text: its configuration is then fixed, except --lr.";
   s.positionals = {"TEXT_FILE"};
   auto add_table = [&](const char* heading, const auto& table) {
     s.options.push_back({"", "", "", heading});
@@ -120,10 +120,17 @@ CommandSpec make_spec() {
   s.options.push_back({"--eval-chars", "N", "20000", "validation characters per evaluation; 0 = all"});
   s.options.push_back({"--sample-every", "N", "0", "print a short sample every N steps; 0 = never"});
   s.options.push_back({"--print-every", "N", "100", "when output is not a terminal, a progress line every N steps"});
+  s.options.push_back({"--on-diverge", "stop|rewind", "stop",
+                       "after 5 bad steps in a row (loss not finite, or above twice a uniform guess's): stop and "
+                       "save the last good weights (exit 1), or go back to them, halve --lr and train on"});
   s.options.push_back({"", "", "", "Files"});
   s.options.push_back({"-o", "MODEL_FILE", "", "where to save the model (with --resume: the resumed file)"});
   s.options.push_back({"--save-every", "N", "0", "also save every N steps; 0 = only at the end"});
+  s.options.push_back({"--save-minutes", "M", "10", "also save after M minutes without a save; 0 = no timed saves"});
   s.options.push_back({"--resume", "MODEL_FILE", "", "continue this model (a model file, or one made by rnnlab import)"});
+  s.options.push_back({"--allow-outside-vocab", "", "",
+                       "with --resume: train even when over 1% of the text is outside the model's vocabulary "
+                       "(those characters are left out)"});
   s.examples = {
       "rnnlab train input.txt -o input.model --hidden 256 --layers 2 --minutes 10",
       "rnnlab train input.txt --resume input.model --steps 2000 --lr 1e-3",
@@ -199,6 +206,7 @@ TrainRequest parse_train_request(const ParsedArgs& a) {
   if (r.resume_path.empty()) r.config = config_from_options(a);
   else r.lr = resumed_lr(a);
 
+  r.allow_outside_vocab = a.has("--allow-outside-vocab");
   r.out_path = a.value("-o", r.resume_path);
   if (r.out_path.empty()) throw UsageError("missing -o MODEL_FILE: where to save the trained model");
 
@@ -210,8 +218,12 @@ TrainRequest parse_train_request(const ParsedArgs& a) {
   l.eval_every = count_option(a, "--eval-every", 200);
   l.eval_chars = static_cast<size_t>(count_option(a, "--eval-chars", 20000));
   l.save_every = count_option(a, "--save-every", 0);
+  if (a.has("--save-minutes")) l.save_minutes = parse_double_option("--save-minutes", a.value("--save-minutes"), 0, 1e7);
   l.sample_every = count_option(a, "--sample-every", 0);
   r.print_every = count_option(a, "--print-every", 100);
+  const std::string policy = a.value("--on-diverge", "stop");
+  if (policy == "rewind") l.on_diverge = DivergePolicy::rewind;
+  else if (policy != "stop") throw UsageError("--on-diverge must be stop or rewind, got '" + policy + "'");
   if (r.print_every == 0) throw UsageError("--print-every must be at least 1");
   return r;
 }

@@ -17,6 +17,7 @@ struct TrainRequest {
   std::string resume_path;      // empty: a new model
   Config config;                // a new model's configuration (validated)
   std::optional<float> lr;      // a resumed model's new learning rate, if given
+  bool allow_outside_vocab = false;   // resume on a text mostly outside the model's vocabulary (model_io.hpp)
   LoopOptions loop;
   uint64_t print_every = 100;
 };
