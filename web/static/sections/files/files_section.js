@@ -2,7 +2,7 @@
 // A loaded model becomes the page's model, paused at its step, with its own settings in the form.
 //
 // Needs: store (reads state, gen, model), client, train (adoptModel, setState), settings (setValues, changed),
-//   hooks: { checkpointNow() }.
+//   hooks: { onNewRun(name) (a loaded file is a new run in the list of runs) }.
 // Gives: loadModel(file, { restoring }) (also used to bring back the run kept across reloads).
 import { Req, parseConfigText } from '../../engine/protocol.js';
 import { $, download, sentence, showMessage } from '../../ui/dom.js';
@@ -42,7 +42,7 @@ export function initFiles({ store, client, train, settings, hooks }) {
     settings.changed({ stats: true });
     train.adoptModel(reply, { gen, sourceVersion: -1, step: reply.step });
     train.setState('paused');
-    if (!restoring) hooks.checkpointNow();
+    if (!restoring) hooks.onNewRun(file.name);
     message(`Loaded ${file.name}: step ${fmtInt(reply.step)}, ${fmtInt(reply.parameterCount)} parameters` +
       (reply.hasText ? `, trained on a text of ${fmtInt(reply.stats.chars)} characters. Press Resume to continue training.`
                      : '. It holds no text, so it can sample but not train.'), 'info');
