@@ -84,34 +84,33 @@ describe('your runs', { timeout: 12 * LONG }, () => {
       assert.equal(await runItems(page).count(), 2);
       const [bName, aName] = await runNames(page);   // most recently used first
 
-      await page.getByRole('button', { name: `Open ${aName}` }).click();
+      await page.getByRole('button', { name: `Open ${aName}`, exact: true }).click();
       await page.waitForFunction((id) => window.app.runId === id && window.app.state === 'paused', aId, { timeout: LONG });
       assert.deepEqual(await shown(page), a);
       assert.equal(await page.getByLabel('Hidden units').inputValue(), '24');
-      await page.getByRole('button', { name: `Open ${bName}` }).click();
+      await page.getByRole('button', { name: `Open ${bName}`, exact: true }).click();
       await page.waitForFunction((id) => window.app.runId !== id && window.app.state === 'paused', aId, { timeout: LONG });
       assert.deepEqual(await shown(page), b);
 
-      await page.getByRole('button', { name: `Rename ${aName}` }).click();
-      const field = page.getByLabel(`New name for ${aName}`);
+      await page.getByRole('button', { name: `Rename ${aName}`, exact: true }).click();
+      const field = page.getByLabel(`New name for ${aName}`, { exact: true });
       await field.fill('Twenty-four units');
       await field.press('Enter');
       await page.getByText('Twenty-four units', { exact: true }).waitFor({ timeout: 10_000 });
 
-      await page.getByRole('button', { name: 'Delete Twenty-four units' }).click();
+      await page.getByRole('button', { name: 'Delete Twenty-four units', exact: true }).click();
       await page.getByText(/Delete Twenty-four units\? Its model/).waitFor({ timeout: 10_000 });
       assert.equal(await runItems(page).count(), 2, 'nothing is deleted before the answer');
-      await page.getByRole('button', { name: 'Keep Twenty-four units' }).click();
+      await page.getByRole('button', { name: 'Keep Twenty-four units', exact: true }).click();
       assert.equal(await runItems(page).count(), 2);
-      await page.getByRole('button', { name: 'Delete Twenty-four units' }).click();
-      await page.getByRole('button', { name: 'Delete Twenty-four units for good' }).click();
+      await page.getByRole('button', { name: 'Delete Twenty-four units', exact: true }).click();
+      await page.getByRole('button', { name: 'Delete Twenty-four units for good', exact: true }).click();
       await page.waitForFunction(() => window.app.runs.length === 1, null, { timeout: 10_000 });
       await page.reload();
       await waitRestored(page);
       assert.deepEqual(await runNames(page), [bName]);
       assert.deepEqual(await shown(page), b);
-      await page.screenshot({ path: screenshotPath('runs-list-1280.png'), fullPage: false,
-                              clip: await page.locator('#runs-section').boundingBox() });
+      await page.locator('#runs-section').screenshot({ path: screenshotPath('runs-list-1280.png') });
       await atPhoneWidth(page, async () => {
         await page.locator('#runs-section').scrollIntoViewIfNeeded();
         await page.locator('#runs-section').screenshot({ path: screenshotPath('runs-list-375.png') });
@@ -147,12 +146,11 @@ describe('your runs', { timeout: 12 * LONG }, () => {
       await trainTo(page, kept.step + 20);
       await page.getByRole('alert').filter({ hasText: /storage is full/ }).first().waitFor({ timeout: LONG });
       assert.equal(await page.evaluate(() => window.app.savedStep), kept.step, 'the last good checkpoint stays');
-      await page.screenshot({ path: screenshotPath('runs-storage-full-1280.png'),
-                              clip: await page.locator('#runs-section').boundingBox() });
+      await page.locator('#runs-section').screenshot({ path: screenshotPath('runs-storage-full-1280.png') });
 
       await page.getByRole('button', { name: 'Delete the oldest run…' }).click();
       const [, oldest] = await runNames(page);
-      await page.getByRole('button', { name: `Delete ${oldest} for good` }).click();
+      await page.getByRole('button', { name: `Delete ${oldest} for good`, exact: true }).click();
       // The space freed, the current run is checkpointed at once and the alert goes.
       await page.waitForFunction(() => !window.app.storageFull && window.app.savedStep === window.app.step &&
         window.app.runs.length === 1, null, { timeout: LONG });

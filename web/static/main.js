@@ -42,8 +42,9 @@ const INITIAL_STATE = {
   runs: [], runId: null, storageFull: false, storageUsage: null,
 };
 
-function createSections(store, client) {
-  const s = {};
+// s: the page's sections object itself, so the hooks below reach s.storage once init() has made it (a fresh object
+// here left them without storage: new models were not checkpointed at once, nor marked as new runs).
+function createSections(store, client, s) {
   const gradNorm = initGradNorm({ store, setClipping: (on) => s.settings.setClipping(on) });
   const clipShown = (mode, value, atStep) => gradNorm.setClip(mode, value, atStep ?? null);
   s.chart = new LossChart($('loss-chart'));
@@ -123,7 +124,7 @@ function init() {
   // engine/boot.js (run by index.html before this module) started the engine worker; a restart makes a fresh one.
   const client = new EngineClient({ ...engineCallbacks(store, sections), createWorker: self.rnnlabBoot.engineWorker });
   exposeState(store, client, sections);
-  Object.assign(sections, createSections(store, client));
+  createSections(store, client, sections);
   const { text, settings, sample, train, files, runLog, view } = sections;
   // A share link in the address brings its own text and settings.
   const fromLink = initShare({ store, text, settings, sample,

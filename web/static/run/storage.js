@@ -34,8 +34,8 @@ export function initStorage(store, api, { restoreSaved = true } = {}) {
   const run = { id: null, name: '', textName: '', createdAt: 0 };   // the tab's current run
   let lastSaveAt = 0;
   let lastSavedKey = '';
+  let failedKey = '';       // the step whose save failed (a full store): not retried every second
   let saving = false;
-  let lastState = 'none';
   let broken = false;
   let again = false;        // a save was asked for while one was running: save once more when it ends
   let base = null;          // where the checkpoint in IndexedDB was taken (resume.js)
@@ -73,9 +73,14 @@ export function initStorage(store, api, { restoreSaved = true } = {}) {
     await checkpointNow();
   }
 
+  // The text's name and the time, numbered when another run already has that name, so the list tells runs apart.
   function defaultName() {
     const when = new Date().toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-    return `${api.textName()}, ${when}`;
+    const name = `${api.textName()}, ${when}`;
+    const taken = new Set((store.get().runs || []).map((r) => r.name));
+    let n = 1;
+    while (taken.has(n === 1 ? name : `${name} (${n})`)) n++;
+    return n === 1 ? name : `${name} (${n})`;
   }
 
   // The progress marker, against the stored checkpoint and the one being written. force: now, whatever the throttle.
@@ -155,6 +160,7 @@ export function initStorage(store, api, { restoreSaved = true } = {}) {
       list.refresh();
     } catch (e) {
       pendingBase = null;
+      failedKey = key;
       if (e && e.reset) return;
       broken = e && e.name !== 'QuotaExceededError' ? true : broken;
       storageMessage(describeFailure(e), 'error');
@@ -180,11 +186,13 @@ export function initStorage(store, api, { restoreSaved = true } = {}) {
     while (saving) await wait(20);
   }
 
+  // A paused run whose step is not kept yet is saved (a pause right after Resume may fall between two ticks); a
+  // failed save is not retried at the same step, only after progress or a deleted run (runs.afterDelete).
   function tick() {
-    const { state } = api.snapshot();
-    const paused = state === 'paused' && lastState !== 'paused';
-    lastState = state;
-    if (paused || (state === 'training' && Date.now() - lastSaveAt >= SAVE_EVERY_MS)) saveNow();
+    const { state, gen, step } = api.snapshot();
+    const key = `${run.id}:${gen}:${step}`;
+    if (state === 'paused' && key !== lastSavedKey && key !== failedKey) saveNow();
+    else if (state === 'training' && Date.now() - lastSaveAt >= SAVE_EVERY_MS) saveNow();
   }
 
   // Brings back run `id` as the page's run, paused. label: how the model-file section names what was loaded.
@@ -205,7 +213,6 @@ export function initStorage(store, api, { restoreSaved = true } = {}) {
     adopt(id, { name: summary.name, textName: record.textName, createdAt: record.createdAt });
     base = restored.base;
     lastSavedKey = `${id}:${api.snapshot().gen}:${record.step ?? -1}`;
-    lastState = 'paused';
     noteProgress(true);
     store.update({ savedStep: record.step ?? api.snapshot().step, restoredStep: api.snapshot().step });
     list.touch(id);
@@ -216,7 +223,13 @@ export function initStorage(store, api, { restoreSaved = true } = {}) {
   async function chooseRun(runs) {
     const own = rememberedRunId();
     if (own === '') return null;
-    if (own && runs.some((r) => r.id === own) && await locks.claim(own)) return own;
+    // After a reload the old page's lock may take a moment to go.
+    if (own && runs.some((r) => r.id === own)) {
+      for (let i = 0; i < 20; i++) {
+        if (await locks.claim(own)) return own;
+        await wait(100);
+      }
+    }
     const others = await locks.heldByOthers();
     const free = runs.filter((r) => !others.has(r.id)).sort((a, b) => b.usedAt - a.usedAt);
     for (const r of free) if (await locks.claim(r.id)) return r.id;
