@@ -79,7 +79,7 @@ describe('your runs', { timeout: 12 * LONG }, () => {
       const aId = await page.evaluate(() => window.app.runId);
       await page.getByRole('button', { name: 'New', exact: true }).click();
       await page.waitForFunction(() => window.app.state === 'none' && window.app.ready, null, { timeout: LONG });
-      const b = await trainRun(page, 16, 35);
+      let b = await trainRun(page, 16, 35);
       assert.notEqual(await page.evaluate(() => window.app.runId), aId);
       assert.equal(await runItems(page).count(), 2);
       const [bName, aName] = await runNames(page);   // most recently used first
@@ -92,11 +92,31 @@ describe('your runs', { timeout: 12 * LONG }, () => {
       await page.waitForFunction((id) => window.app.runId !== id && window.app.state === 'paused', aId, { timeout: LONG });
       assert.deepEqual(await shown(page), b);
 
+      // Leaving a run that trains asks first, then pauses and keeps it.
+      await page.getByRole('button', { name: 'Resume', exact: true }).click();
+      await page.waitForFunction((s) => window.app.step > s + 5, b.step, { timeout: LONG });
+      await page.getByRole('button', { name: `Open ${aName}`, exact: true }).click();
+      assert.equal(await page.evaluate(() => window.app.state), 'training', 'nothing happens before the answer');
+      await page.getByRole('button', { name: `Pause and open ${aName}`, exact: true }).click();
+      await page.waitForFunction((id) => window.app.runId === id && window.app.state === 'paused', aId, { timeout: LONG });
+      assert.deepEqual(await shown(page), a);
+      const bKept = (await page.evaluate(() => window.app.runs)).find((r) => r.name === bName).step;
+      assert.ok(bKept > b.step, 'the training run was checkpointed before the switch');
+      await page.getByRole('button', { name: `Open ${bName}`, exact: true }).click();
+      await page.waitForFunction((id) => window.app.runId !== id && window.app.state === 'paused', aId, { timeout: LONG });
+      assert.equal(await page.evaluate(() => window.app.step), bKept);
+      b = await shown(page);
+
       await page.getByRole('button', { name: `Rename ${aName}`, exact: true }).click();
       const field = page.getByLabel(`New name for ${aName}`, { exact: true });
       await field.fill('Twenty-four units');
       await field.press('Enter');
       await page.getByText('Twenty-four units', { exact: true }).waitFor({ timeout: 10_000 });
+      await page.locator('#runs-section').screenshot({ path: screenshotPath('runs-list-1280.png') });
+      await atPhoneWidth(page, async () => {
+        await page.locator('#runs-section').scrollIntoViewIfNeeded();
+        await page.locator('#runs-section').screenshot({ path: screenshotPath('runs-list-375.png') });
+      });
 
       await page.getByRole('button', { name: 'Delete Twenty-four units', exact: true }).click();
       await page.getByText(/Delete Twenty-four units\? Its model/).waitFor({ timeout: 10_000 });
@@ -110,11 +130,6 @@ describe('your runs', { timeout: 12 * LONG }, () => {
       await waitRestored(page);
       assert.deepEqual(await runNames(page), [bName]);
       assert.deepEqual(await shown(page), b);
-      await page.locator('#runs-section').screenshot({ path: screenshotPath('runs-list-1280.png') });
-      await atPhoneWidth(page, async () => {
-        await page.locator('#runs-section').scrollIntoViewIfNeeded();
-        await page.locator('#runs-section').screenshot({ path: screenshotPath('runs-list-375.png') });
-      });
       assert.deepEqual(page.problems, []);
     } finally {
       await ctx.close();

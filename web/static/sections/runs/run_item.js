@@ -1,7 +1,7 @@
 // One run in the list of runs: its name and details, then either its buttons (Open, Rename, Export, Delete…), a
-// name field (Save, Cancel), or the question before a delete (Delete for good, Keep it). Every control is named
-// with the run's name, so a screen reader (and a test) can tell the runs apart; data-key lets the list put the focus
-// back on the same control after it redraws. Names go in with textContent only.
+// name field (Save, Cancel), the question before a delete (Delete for good, Keep it), or before leaving a run that
+// is training (Pause and open, Cancel). Every control is named with the run's name, so a screen reader (and a
+// test) can tell the runs apart; data-key lets the list put the focus back on the same control after it redraws. Names go in with textContent only.
 function button(text, label, key, onClick, { disabled = false } = {}) {
   const b = document.createElement('button');
   b.type = 'button';
@@ -37,6 +37,14 @@ function confirmControls(r, actions) {
           button('Keep it', `Keep ${r.name}`, `keep:${r.id}`, () => actions.cancel(r))];
 }
 
+function switchControls(r, actions) {
+  const q = document.createElement('span');
+  q.className = 'run-confirm';
+  q.textContent = `The current run is training. Pause it (it is kept) and open ${r.name}?`;
+  return [q, button('Pause and open', `Pause and open ${r.name}`, `switch:${r.id}`, () => actions.open(r)),
+          button('Cancel', `Keep training, do not open ${r.name}`, `cancel:${r.id}`, () => actions.cancel(r))];
+}
+
 function buttons(r, { current, busy }, actions) {
   return [
     button('Open', current ? `${r.name} is open` : `Open ${r.name}`, `open:${r.id}`, () => actions.open(r),
@@ -48,7 +56,7 @@ function buttons(r, { current, busy }, actions) {
   ];
 }
 
-// r: a run's summary (run/run_db.js). o: { current, renaming, confirming, busy, details, actions }.
+// r: a run's summary (run/run_db.js). o: { current, renaming, confirming, switching, busy, details, actions }.
 export function buildRunItem(r, o) {
   const li = document.createElement('li');
   li.className = o.current ? 'run-item current' : 'run-item';
@@ -62,6 +70,7 @@ export function buildRunItem(r, o) {
   row.className = 'run-actions';
   if (o.renaming) row.append(...renameControls(r, o.actions));
   else if (o.confirming) row.append(...confirmControls(r, o.actions));
+  else if (o.switching) row.append(...switchControls(r, o.actions));
   else row.append(...buttons(r, o, o.actions));
   li.append(name, details, row);
   return li;

@@ -20,7 +20,7 @@ export function describeRun(r) {
 }
 
 export function initRuns({ store, runs }) {
-  const ui = { renaming: null, confirming: null, busy: false };   // what the list shows in place of a run's buttons
+  const ui = { renaming: null, confirming: null, switching: null, busy: false };   // what the list shows in place of a run's buttons
   const message = (text, kind = 'error') => showMessage('runs-message', null, text, kind);
 
   async function act(fn, done) {
@@ -38,19 +38,26 @@ export function initRuns({ store, runs }) {
   }
 
   const actions = {
-    open: (r) => act(async () => {
+    // While the current run trains, ask first: it is paused and checkpointed before the other run opens.
+    open: (r) => {
+      if (store.get().state !== 'training' || ui.switching === r.id) { ui.switching = null; actions.switchTo(r); return; }
+      ui.switching = r.id;
+      ui.renaming = ui.confirming = null;
+      render(`switch:${r.id}`);
+    },
+    switchTo: (r) => act(async () => {
       const res = await runs.switchTo(r.id);
       if (!res.ok) throw new Error(res.message);
     }, () => `Opened ${r.name}, paused. Press Resume to train on.`),
-    rename: (r) => { ui.renaming = r.id; ui.confirming = null; render(`rename-input:${r.id}`); },
+    rename: (r) => { ui.renaming = r.id; ui.confirming = ui.switching = null; render(`rename-input:${r.id}`); },
     saveName: (r, name) => { ui.renaming = null; act(() => runs.rename(r.id, name)); },
     cancel: (r) => {
-      const key = `${ui.renaming === r.id ? 'rename' : 'delete'}:${r.id}`;
-      ui.renaming = ui.confirming = null;
+      const key = `${ui.renaming === r.id ? 'rename' : ui.switching === r.id ? 'open' : 'delete'}:${r.id}`;
+      ui.renaming = ui.confirming = ui.switching = null;
       render(key);
     },
     export: (r) => act(() => runs.exportRun(r.id), (n) => `Exported ${r.name} as a model file (${fmtBytes(n)}).`),
-    askDelete: (r) => { ui.confirming = r.id; ui.renaming = null; render(`keep:${r.id}`); },
+    askDelete: (r) => { ui.confirming = r.id; ui.renaming = ui.switching = null; render(`keep:${r.id}`); },
     delete: (r) => {
       ui.confirming = null;
       act(async () => { await runs.remove(r.id); runs.afterDelete(); }, () => `Deleted ${r.name}.`);
@@ -83,7 +90,8 @@ export function initRuns({ store, runs }) {
     const active = document.activeElement;
     const keep = focusKey || (active && active.dataset && active.dataset.key);
     const items = list.map((r) => buildRunItem(r, {
-      current: r.id === current, renaming: ui.renaming === r.id, confirming: ui.confirming === r.id, busy: ui.busy,
+      current: r.id === current, renaming: ui.renaming === r.id, confirming: ui.confirming === r.id,
+      switching: ui.switching === r.id, busy: ui.busy,
       details: describeRun(r), actions,
     }));
     $('runs-list').replaceChildren(...items);
