@@ -1,8 +1,11 @@
 // Your runs: every run is kept under its own id and nothing overwrites another. A share link opened in a second page
 // of the same browser adds a run and leaves the first page's run intact across its reload; switching between two
-// runs brings each back exactly; rename and delete (which asks first) work from the list; a full store keeps the
-// current run; the single run an older page kept is moved into the list.
+// runs brings each back exactly; rename and delete (which asks first) work from the list; an exported run loaded as
+// a file is a new run; a full store keeps the current run; the single run an older page kept is moved into the list.
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   LONG, atPhoneWidth, launchBrowser, openPlayground, preparePractice, screenshotPath, startServer, trainTo,
@@ -130,6 +133,33 @@ describe('your runs', { timeout: 12 * LONG }, () => {
       await waitRestored(page);
       assert.deepEqual(await runNames(page), [bName]);
       assert.deepEqual(await shown(page), b);
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('exports a run as a model file; loading that file adds a run and leaves the first one as it was', async () => {
+    const ctx = await launchBrowser();
+    try {
+      const page = await openPlayground(ctx.ctx, server.url);
+      const first = await trainRun(page, 16, 15);
+      const firstId = await page.evaluate(() => window.app.runId);
+      const [name] = await runNames(page);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: `Export ${name} as a model file`, exact: true }).click(),
+      ]);
+      assert.match(download.suggestedFilename(), /\.rnnlab$/);
+      const file = join(mkdtempSync(join(tmpdir(), 'rnnlab-run-')), download.suggestedFilename());
+      await download.saveAs(file);
+      await page.getByLabel('Model file', { exact: true }).setInputFiles(file);
+      await page.waitForFunction((id) => window.app.runs.length === 2 && window.app.runId !== id, firstId, { timeout: LONG });
+      assert.equal((await runNames(page))[0], download.suggestedFilename());
+      assert.equal(await page.evaluate(() => window.app.step), first.step);
+      await page.getByRole('button', { name: `Open ${name}`, exact: true }).click();
+      await page.waitForFunction((id) => window.app.runId === id && window.app.state === 'paused', firstId, { timeout: LONG });
+      assert.deepEqual(await shown(page), first);
       assert.deepEqual(page.problems, []);
     } finally {
       await ctx.close();
