@@ -139,6 +139,28 @@ describe('your runs', { timeout: 12 * LONG }, () => {
     }
   });
 
+  it('a second tab leaves the run another tab has open; once it is closed, a fresh tab opens it', async () => {
+    const ctx = await launchBrowser();
+    try {
+      const first = await openPlayground(ctx.ctx, server.url);
+      const trained = await trainRun(first, 16, 15);
+      const id = await first.evaluate(() => window.app.runId);
+      const second = await openPlayground(ctx.ctx, server.url);
+      await second.waitForFunction(() => window.app.runs.length === 1 && window.app.preset === 'prose', null, { timeout: LONG });
+      assert.equal(await second.evaluate(() => window.app.runId), null);
+      assert.equal(await second.evaluate(() => window.app.state), 'none');
+      await first.close();
+      const third = await openPlayground(ctx.ctx, server.url);
+      await waitRestored(third);
+      assert.equal(await third.evaluate(() => window.app.runId), id);
+      assert.deepEqual(await shown(third), trained);
+      assert.deepEqual(second.problems, []);
+      assert.deepEqual(third.problems, []);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('exports a run as a model file; loading that file adds a run and leaves the first one as it was', async () => {
     const ctx = await launchBrowser();
     try {
