@@ -103,6 +103,14 @@ TEST_CASE("a model file with its text resumes without the text", "[session][chec
   CHECK(bit_identical(train_losses(*copy, 20), train_losses(s, 20)));
 }
 
+TEST_CASE("a session gives back the text it trains on, and a model file keeps it only when asked", "[session][checkpoint]") {
+  const std::string text = tiny_corpus() + "caf\xc3\xa9 \xf0\x9f\x99\x82\n";   // UTF-8 as given, emoji included
+  Session s(text, tiny_config(CellType::gru));
+  CHECK(s.text() == text);
+  CHECK(Session::load(s.save(true))->text() == text);
+  CHECK(Session::load(s.save(false))->text().empty());
+}
+
 TEST_CASE("a model file saved without its text still names the text and cursor it needs", "[session][checkpoint]") {
   Session s(tiny_corpus(), tiny_config(CellType::lstm));
   train_losses(s, 7);

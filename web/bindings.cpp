@@ -11,6 +11,7 @@
 //   s.evaluate(maxChars)                  -> { ok, bitsPerChar, natsPerChar, perplexity, chars }
 //   s.sample({ prime, length, temperature, topK, topP, seed }, (chars) => keepGoing)
 //   s.save(includeText) / s.exportSafetensors()   -> { ok, bytes: Uint8Array (a copy, not a heap view) }
+//   s.text()                              -> { ok, bytes }: the model's training text (empty without one)
 //   s.roundForLink(textBytes)             -> { ok, bytes }: weights rounded in place for a share link (textBytes
 //                                            must be the model's own training text, which the link carries)
 //   s.loadLinkWeights(bytes)              -> { ok, ...description } after open() on the link's text and settings
@@ -252,6 +253,14 @@ class WebSession {
     });
   }
 
+  val text() {
+    return guarded([&] {
+      val r = ok_result();
+      r.set("bytes", bytes_copy(need().text()));
+      return r;
+    });
+  }
+
   // The "Look inside" views (inspect_bindings.cpp): look(op, args) -> { ok, ... }.
   val look(const std::string& op, const val& args) {
     return guarded([&] { return rnnlab_web::look(need(), op, args); });
@@ -335,6 +344,7 @@ EMSCRIPTEN_BINDINGS(rnnlab_web) {
       .function("restoreLastGood", &WebSession::restoreLastGood)
       .function("lastGoodStep", &WebSession::lastGoodStep)
       .function("save", &WebSession::save)
+      .function("text", &WebSession::text)
       .function("importSafetensors", &WebSession::importSafetensors)
       .function("exportSafetensors", &WebSession::exportSafetensors)
       .function("roundForLink", &WebSession::roundForLink)

@@ -117,6 +117,8 @@ class Session {
   size_t parameter_count() const;
   const TextStats& text_stats() const { return stats_; }
   bool has_text() const { return batcher_.has_value(); }
+  // The training text as given (UTF-8), empty for a model without its text: a page that loads a model file shows it.
+  const std::string& text() const { return text_; }
   const TextSplit& split() const { return split_; }   // empty for a model without its text
   uint64_t step() const { return step_; }
   uint64_t rejected_steps() const { return rejected_; }

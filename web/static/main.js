@@ -60,7 +60,7 @@ function createSections(store, client, s) {
     onNewRun: () => keepRunAcrossReloads(s), onReset: () => s.sample.clear(),
   } });
   s.sample = initSample({ store, client });
-  s.files = initFiles({ store, client, train: s.train, settings: s.settings,
+  s.files = initFiles({ store, client, train: s.train, settings: s.settings, text: s.text,
                         hooks: { onNewRun: (name) => s.storage?.newRun(name) } });
   initInspect({ store, request: (op, args) => client.request(Req.LOOK, store.get().gen, { op, args }),
                 currentGen: () => store.get().gen });
@@ -128,13 +128,13 @@ function init() {
   const { text, settings, sample, train, files, runLog, view } = sections;
   // A share link in the address brings its own text and settings.
   const fromLink = initShare({ store, text, settings, sample,
-    ...linkModelApi({ store, client, train, text, settings, onNewRun: () => keepRunAcrossReloads(sections) }) });
+    ...linkModelApi({ store, client, train, view, text, settings, onNewRun: () => keepRunAcrossReloads(sections) }) });
   // A run kept in IndexedDB comes back after a reload, unless a share link asks for another one.
   const kept = keptRunApi({ store, client, runLog, view, text, files, train, settings, clipShown: sections.clipShown });
   sections.storage = initStorage(store, kept, { restoreSaved: !fromLink });
   initRuns({ store, runs: sections.storage.runs });
   sections.storage.restored.then((restored) => {
-    if (!fromLink && !restored) text.choosePreset('prose', { applySize: false });
+    if (!fromLink && !restored) text.choosePreset('prose', { applySize: false, onlyIfUntouched: true });
   });
 }
 

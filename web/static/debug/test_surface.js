@@ -11,8 +11,7 @@ export function exposeForTests(store, extras = {}) {
     getOwnPropertyDescriptor: (target, key) =>
       (key in target ? Reflect.getOwnPropertyDescriptor(target, key)
         : { value: store.get()[key], enumerable: true, configurable: true, writable: false }),
-    // INTERIM, until every section writes through the store: a write becomes a store update.
-    set: (target, key, value) => { store.update({ [key]: value }); return true; },
+    set: () => false,
   });
   Object.defineProperty(window, 'app', { value: view, configurable: true });
   return view;

@@ -54,7 +54,9 @@ export const Rep = Object.freeze({
 // Limits the page enforces before anything reaches the engine.
 export const Limits = Object.freeze({
   MAX_TEXT_BYTES: 10 * 1024 * 1024,   // training text cap (UTF-8 bytes)
-  EDITABLE_CHARS: 1_000_000,          // larger texts are shown as a read-only preview
+  // Larger texts are shown as a read-only preview: Chromium takes about a second of main-thread time to paste
+  // 100,000 characters into a textarea, and longer the longer the text (bench/browser/paste.mjs).
+  EDITABLE_CHARS: 100_000,
   PREVIEW_CHARS: 20_000,
   MAX_INVALID_FRACTION: 0.01,         // more invalid UTF-8 than this: not a text file
   MAX_SAMPLE_LENGTH: 20_000,

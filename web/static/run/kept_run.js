@@ -50,13 +50,12 @@ export function keptRunApi({ store, client, runLog, view, text, files, train, se
   };
 
   async function restoreRun(record, marker, label = 'the run kept from your last visit') {
-    if (typeof record.text === 'string') {
-      text.setSource({ kind: 'typed', name: record.textName || 'Your text', text: record.text });
-    }
     const before = get().gen;
     await files.loadModel(new File([record.bytes], label), { restoring: true });
     if (get().gen === before || !get().model) return false;
-    if (typeof record.text === 'string') store.update({ model: { ...get().model, sourceVersion: get().sourceVersion } });
+    // The model's own text is in the box now; the person may have changed the box since (their text wins).
+    if (typeof record.text === 'string' && record.text !== text.typedText())
+      text.setSource({ kind: 'typed', name: record.textName || 'Your text', text: record.text });
     view.setFromHistory(record);
     const base = { serial: record.serial, gen: get().gen, calls: get().calls, edits: 0, valCount: get().valHistory.length,
                    timelineCount: get().timeline.length };

@@ -21,13 +21,22 @@ function fileReply(ctx, msg, res, name) {
 }
 
 // A new session from the page's text and settings, or from a file; it replaces the current one only if it opened.
-function adopt(ctx, msg, next, res, evalIf = true) {
+// extra: more fields for the reply (a model file's own text), with their buffers to transfer.
+function adopt(ctx, msg, next, res, evalIf = true, extra = () => ({ fields: {}, transfer: [] })) {
   if (!res.ok) {
     next.delete();
     return ctx.post(Rep.ERROR, msg.id, msg.gen, { message: res.error });
   }
   replaceSession(ctx, next, res, msg.gen);
-  ctx.post(Rep.OPENED, msg.id, ctx.gen, { ...ctx.model, eval: evalIf ? evaluate(ctx) : null });
+  const { fields, transfer } = extra();
+  ctx.post(Rep.OPENED, msg.id, ctx.gen, { ...ctx.model, eval: evalIf ? evaluate(ctx) : null, ...fields }, transfer);
+}
+
+// A model file's own training text, so the page can show what the model trains on (none: an empty array).
+function modelText(ctx) {
+  const res = ctx.session.text();
+  const bytes = res.ok ? res.bytes : new Uint8Array(0);
+  return { fields: { text: bytes }, transfer: [bytes.buffer] };
 }
 
 // Told apart by content: safetensors starts with its header's length (u64, little-endian) and then '{' (weights
@@ -166,7 +175,7 @@ const WITHOUT_MODEL = {
   [Req.LOAD]: (ctx, msg) => {
     const next = new ctx.engine.Session();
     const res = isSafetensors(msg.bytes) ? next.importSafetensors(msg.bytes) : next.load(msg.bytes);
-    adopt(ctx, msg, next, res, res.ok && res.stats.valChars > 1 && res.hasText);
+    adopt(ctx, msg, next, res, res.ok && res.stats.valChars > 1 && res.hasText, () => modelText(ctx));
   },
   [Req.STOP_AT]: (ctx, msg) => {
     // The page checked the step against the last step it saw; training may have gone past it since. A step

@@ -1,15 +1,16 @@
 // Section 5, "Model file": Save model (.rnnlab, exact resume), Export (.safetensors for PyTorch) and Load model.
 // A loaded model becomes the page's model, paused at its step, with its own settings in the form.
 //
-// Needs: store (reads state, gen, model), client, train (adoptModel, setState), settings (setValues, changed),
-//   hooks: { onNewRun(name) (a loaded file is a new run in the list of runs) }.
+// Needs: store (reads state, gen, model, sourceVersion), client, train (adoptModel, setState), settings (setValues,
+//   changed), text (setBytes: the text box shows the text the model trains on), hooks: { onNewRun(name) (a loaded
+//   file is a new run in the list of runs) }.
 // Gives: loadModel(file, { restoring }) (also used to bring back the run kept across reloads).
 import { Req, parseConfigText } from '../../engine/protocol.js';
 import { $, download, sentence, showMessage } from '../../ui/dom.js';
 import { fmtBytes, fmtInt } from '../../ui/format.js';
 import { valuesFromConfig } from '../settings/form.js';
 
-export function initFiles({ store, client, train, settings, hooks }) {
+export function initFiles({ store, client, train, settings, text, hooks }) {
   const message = (text, kind = 'error') => showMessage('file-message', null, text, kind);
 
   async function saveOrExport(kind) {
@@ -40,7 +41,12 @@ export function initFiles({ store, client, train, settings, hooks }) {
     }
     settings.setValues(valuesFromConfig(parseConfigText(reply.config)));
     settings.changed({ stats: true });
-    train.adoptModel(reply, { gen, sourceVersion: -1, step: reply.step });
+    let sourceVersion = -1;   // a model without its text: it can sample, not train
+    if (reply.text && reply.text.length > 0) {
+      text.setBytes(`The text inside ${file.name}`, reply.text);
+      sourceVersion = store.get().sourceVersion;
+    }
+    train.adoptModel(reply, { gen, sourceVersion, step: reply.step });
     train.setState('paused');
     if (!restoring) hooks.onNewRun(file.name);
     message(`Loaded ${file.name}: step ${fmtInt(reply.step)}, ${fmtInt(reply.parameterCount)} parameters` +
@@ -63,7 +69,11 @@ export function initFiles({ store, client, train, settings, hooks }) {
     e.target.value = '';
     if (f) loadModel(f);
   });
-  store.subscribe((s, keys) => { if (keys.includes('state') || keys.includes('model')) renderButtons(); });
+  store.subscribe((s, keys) => {
+    if (keys.includes('state') || keys.includes('model')) renderButtons();
+    // "Loaded …" describes the model as it was loaded: once it trains on, the note is out of date.
+    if (keys.includes('state') && s.state === 'training' && $('file-message').classList.contains('info')) message('');
+  });
   renderButtons();
   return { loadModel };
 }

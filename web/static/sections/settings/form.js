@@ -70,20 +70,21 @@ export function valuesFromConfig(cfg) {
   return v;
 }
 
-// The settings that differ between the form and a model's configuration (names as the page says them). The
-// learning rate and clipping are left out: they apply to the running model at once.
-export function differingSettings(modelConfig, v = formValues()) {
+// The settings that differ between the form and a model's configuration (names as the page says them).
+// modelLr: the rate the model trains with now (a person may have changed it while it trained).
+export function differingSettings(modelConfig, modelLr, v = formValues()) {
+  const theirs = { ...modelConfig, lr: String(modelLr), val_percent: String(Number(modelConfig.val_fraction) * 100) };
   const changed = [];
   for (const key of Object.values(FIELDS)) {
-    if (key === 'lr' || key === 'clip' || key === 'clip_value') continue;
-    let mine = v[key], theirs = modelConfig[key];
-    if (key === 'val_percent') { mine = Number(v.val_percent) / 100; theirs = modelConfig.val_fraction; }
-    if (theirs === undefined) continue;
-    const a = Number(mine), b = Number(theirs);
-    const same = Number.isFinite(a) && Number.isFinite(b) && String(theirs).trim() !== ''
-      ? Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b))
-      : String(mine) === String(theirs);
-    if (!same) changed.push(LABELS[key] || key);
+    if (theirs[key] === undefined || (key === 'clip_value' && v.clip === 'none')) continue;
+    if (!sameSetting(v[key], theirs[key])) changed.push(LABELS[key] || key);
   }
   return changed;
+}
+
+function sameSetting(mine, theirs) {
+  const a = Number(mine), b = Number(theirs);
+  if (Number.isFinite(a) && Number.isFinite(b) && String(theirs).trim() !== '' && String(mine).trim() !== '')
+    return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+  return String(mine) === String(theirs);
 }

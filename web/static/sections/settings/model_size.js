@@ -42,7 +42,8 @@ export function describeModelSize(v, stats) {
   const mem = memoryEstimate(v, V, P, stats.bytes);
   const B = Number(v.batch), T = Number(v.unroll);
   const summary = `${fmtInt(P)} parameters · about ${fmtBytes(mem)} of memory · each step reads ${fmtInt(B * T)} characters`;
-  const notes = [...textFitNotes(P, stats.trainChars, B, T), ...memoryNotes(mem), ...speedNotes(v, V, P, B, T)];
+  const notes = [...textFitNotes(P, stats.trainChars, B, T), ...memoryNotes(mem), ...speedNotes(v, V, P, B, T),
+                 ...optimizerNotes(v)];
   return { P, summary, notes };
 }
 
@@ -80,4 +81,14 @@ function speedNotes(v, V, P, B, T) {
   if (stepSeconds <= 1) return [];
   return [{ kind: 'warn', text: `Slow in a browser: each training step will take about ${stepSeconds.toFixed(0)} s on a ` +
     'typical laptop. Training stays responsive, but learning will look slow; a smaller model learns faster here.' }];
+}
+
+// Plain SGD needs a rate about a hundred times Adam's. Measured with the CLI on the prose preset (the default
+// 2-layer LSTM, 300 steps): 4.70 bits/char at 0.003 (no better than guessing), 3.37 at 0.1, 2.40 at 0.5, 2.37 at 1.
+export const SGD_LOW_RATE = 0.1;
+function optimizerNotes(v) {
+  const lr = Number(v.lr);
+  if (v.optimizer !== 'sgd' || !(lr > 0) || lr >= SGD_LOW_RATE) return [];
+  return [{ kind: 'warn', text: `Plain SGD at a learning rate of ${v.lr} barely moves the weights, so the model will ` +
+    'learn almost nothing. SGD needs a much larger rate than Adam: try 0.5 to 1.' }];
 }

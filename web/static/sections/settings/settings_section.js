@@ -15,6 +15,8 @@ import {
 import { describeModelSize } from './model_size.js';
 
 const CHECK_DELAY_MS = 200;   // the engine checks the form once typing pauses
+// The settings a person may change on a running model: they apply at once (and are replayed after a reload).
+const LIVE_FIELDS = ['cfg-lr', 'cfg-clip', 'cfg-clip-value'];
 
 export function initSettings({ store, client, hooks }) {
   let lastClipMode = 'norm';   // what the gradient-norm view's switch turns back on
@@ -23,17 +25,19 @@ export function initSettings({ store, client, hooks }) {
   const model = () => store.get().model;
   const running = () => model() && (store.get().state === 'training' || store.get().state === 'paused');
 
-  // Called after every change of the form (typed, or set by the page): size, then the engine's check, then what
-  // applies at once. stats: the change affects the text statistics (validation share, vocabulary cap).
-  function changed({ stats = false } = {}) {
+  // Called after every change of the form (typed, or set by the page): size, then the engine's check. stats: the
+  // change affects the text statistics (validation share, vocabulary cap). live: the person changed the learning
+  // rate or clipping themselves, which then applies to the running model at once; any other change (a preset, a
+  // link, a loaded file, Restore defaults) is for the next model only.
+  function changed({ stats = false, live = false } = {}) {
     showConditionalFields();
     renderModelSize();
     store.update({ formVersion: (store.get().formVersion || 0) + 1 });   // the train section's pending note listens
     clearTimeout(checkTimer);
-    checkTimer = setTimeout(() => checkAndApply(stats), CHECK_DELAY_MS);
+    checkTimer = setTimeout(() => checkAndApply(stats, live), CHECK_DELAY_MS);
   }
 
-  async function checkAndApply(stats) {
+  async function checkAndApply(stats, live) {
     let error = null;
     try {
       await client.request(Req.CHECK_CONFIG, store.get().gen, { config: configText() });
@@ -43,7 +47,7 @@ export function initSettings({ store, client, hooks }) {
     }
     $('config-error').hidden = !error;
     $('config-error').textContent = error || '';
-    if (!error && running()) {
+    if (!error && live && running()) {
       applyLearningRate();
       applyClipping();
     }
@@ -115,7 +119,7 @@ export function initSettings({ store, client, hooks }) {
     const sel = $('cfg-clip');
     if (on === (sel.value !== 'none')) return;
     sel.value = on ? lastClipMode : 'none';
-    changed();
+    changed({ live: true });
     if (!model()) showFormClipping();
   }
 
@@ -127,8 +131,9 @@ export function initSettings({ store, client, hooks }) {
   function wire() {
     for (const id of Object.keys(FIELDS)) {
       const stats = id === 'cfg-val' || id === 'cfg-vocab';   // only these change the text statistics
-      $(id).addEventListener('input', () => changed({ stats }));
-      $(id).addEventListener('change', () => changed({ stats }));
+      const live = LIVE_FIELDS.includes(id);
+      $(id).addEventListener('input', () => changed({ stats, live }));
+      $(id).addEventListener('change', () => changed({ stats, live }));
     }
     $('config-form').addEventListener('submit', (e) => e.preventDefault());
     $('defaults-button').addEventListener('click', () => {
@@ -155,7 +160,15 @@ export function initSettings({ store, client, hooks }) {
     return keys.map((k) => `${LABELS[k]} ${values[k]}`);
   }
 
+  // On a phone the fields start folded: otherwise Train is about 1,800 px below the top.
+  function foldOnPhones() {
+    if (!matchMedia('(max-width: 600px)').matches) return;
+    $('settings-toggle').setAttribute('aria-expanded', 'false');
+    $('settings-fields').hidden = true;
+  }
+
   wire();
+  foldOnPhones();
   setFormValues(DEFAULTS);
   return {
     values: formValues,
@@ -166,6 +179,6 @@ export function initSettings({ store, client, hooks }) {
     setClipping,
     showFormClipping,
     applySize,
-    differing: () => (model() ? differingSettings(parseConfigText(model().config)) : []),
+    differing: () => (model() ? differingSettings(parseConfigText(model().config), model().lr) : []),
   };
 }

@@ -1,13 +1,13 @@
 // What share links need of the page's model: the model as a link may carry it, rounding it for the link (an edit
 // exact-step resume replays), and opening a link's weights as the page's model.
 //
-// Needs: store, client, train (adoptModel, setState, recordEdit), text (currentText), settings (configText,
+// Needs: store, client, train (adoptModel, setState, recordEdit), view (addValPoint), text (currentText), settings (configText,
 //   differing), onNewRun() (keep the new run across reloads).
 import { Req, parseConfigText } from '../../engine/protocol.js';
 import { sentence } from '../../ui/dom.js';
 import { valuesFromConfig } from '../settings/form.js';
 
-export function linkModelApi({ store, client, train, text, settings, onNewRun }) {
+export function linkModelApi({ store, client, train, view, text, settings, onNewRun }) {
   const get = () => store.get();
   const hasModel = () => get().model && ['training', 'paused', 'pausing'].includes(get().state);
 
@@ -24,6 +24,7 @@ export function linkModelApi({ store, client, train, text, settings, onNewRun })
   async function roundForLink(linkText) {
     const reply = await client.request(Req.LINK_WEIGHTS, get().gen, { text: linkText });
     train.recordEdit(reply, { kind: 'round' });
+    view.addValPoint(reply.after);   // the rounded model's validation loss, which the status then shows
     return reply;
   }
 

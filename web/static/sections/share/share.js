@@ -88,7 +88,7 @@ function createShare(api) {
         return;
       }
       const input = { values: currentValues(), ...(preset ? { preset } : { text }) };
-      const w = await linkWeights(input, api.text.typedText());
+      const w = await linkWeights(input, input.text ?? api.text.typedText());
       if (w.weights) {
         input.values = { ...input.values, ...w.values };
         input.weights = w.weights;

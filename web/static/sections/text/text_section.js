@@ -3,7 +3,7 @@
 //
 // Needs: store (writes source, sourceVersion, preset, stats, oversize, lastError; reads gen), client (INSPECT),
 //   settings (configText() for the statistics; applySize() for a preset's model size).
-// Gives: currentText() (what a new model trains on: { text } or { bytes }), setSource(), choosePreset(),
+// Gives: currentText() (what a new model trains on: { text } or { bytes }), setSource(), setBytes(), choosePreset(),
 //   refreshStats(), and shareInput() (what a share link can carry of the text).
 import { Limits, Req } from '../../engine/protocol.js';
 import { $, sentence, showMessage } from '../../ui/dom.js';
@@ -13,6 +13,7 @@ import { firstBytesOfString, firstBytesOfUtf8, largeTextSource, stringFits } fro
 import { renderTextStats } from './text_stats.js';
 
 const STATS_DELAY_MS = 200;   // the statistics follow typing once it pauses
+const SHAREABLE_BYTES = 2 * 1024 * 1024;   // file texts larger than this are not even decoded for a link
 
 export function initText({ store, client, settings }) {
   let pendingCut = null;      // () => source: the first 10 MB of a text over the cap, made on "Use the first 10 MB"
@@ -53,12 +54,16 @@ export function initText({ store, client, settings }) {
     store.update({ oversize: Boolean(make) });
   }
 
-  async function choosePreset(name, { applySize = true } = {}) {
+  // onlyIfUntouched: the page's default text at start-up, which must not replace what a person has already typed.
+  async function choosePreset(name, { applySize = true, onlyIfUntouched = false } = {}) {
     const preset = PRESETS[name];
+    const untouched = () => store.get().sourceVersion === 0 && $('text-input').value === '';
+    if (onlyIfUntouched && !untouched()) return;
     try {
       const res = await fetch(preset.file);
       if (!res.ok) throw new Error(`${preset.file}: HTTP ${res.status}`);
       const text = await res.text();
+      if (onlyIfUntouched && !untouched()) return;   // typed while the preset was on its way
       setSource({ kind: 'typed', name: preset.label, preset: name, text });
       if (applySize) {
         const sizes = settings.applySize(preset.size, SIZE_KEYS);
@@ -79,14 +84,19 @@ export function initText({ store, client, settings }) {
     const text = e.clipboardData ? e.clipboardData.getData('text/plain') : '';
     if (text.length <= Limits.EDITABLE_CHARS) return;   // small enough for the box: let the browser paste it
     e.preventDefault();
-    const name = 'The pasted text';
+    takeLargeText(text, 'The pasted text');
+  }
+
+  // A text too long for the box, however it came (paste, or an input event that put it there): a read-only preview
+  // when it fits the cap, else the offer to use its first 10 MB.
+  function takeLargeText(text, name) {
     if (stringFits(text)) {
       setSource(largeTextSource('paste', name, text, new Blob([text]).size));
       return;
     }
     offerFirstPart(`${name} (${fmtInt(text.length)} characters)`, () => {
       const cut = firstBytesOfString(text, Limits.MAX_TEXT_BYTES);
-      return largeTextSource('paste', 'The first 10 MB of the pasted text', cut, new Blob([cut]).size);
+      return largeTextSource('paste', `The first 10 MB of ${name.toLowerCase()}`, cut, new Blob([cut]).size);
     });
   }
 
@@ -161,6 +171,14 @@ export function initText({ store, client, settings }) {
   function onTyped() {
     const s = source();
     if (s && s.kind !== 'typed') return;
+    const ta = $('text-input');
+    if (ta.value.length > Limits.EDITABLE_CHARS) {
+      // Text that arrived without a paste event (dropped text, a script, an input method): the same cap applies.
+      const text = ta.value;
+      ta.value = '';
+      takeLargeText(text, 'The typed text');
+      return;
+    }
     setOversize(null);
     store.update({ source: { kind: 'typed', name: 'Your text' }, sourceVersion: store.get().sourceVersion + 1, preset: null });
     if ($('text-message').classList.contains('info')) message('');
@@ -209,14 +227,23 @@ export function initText({ store, client, settings }) {
     wireDropZone();
   }
 
-  // What a share link can carry: the preset's name, the typed text, or nothing (a text too large to edit).
+  // What a share link can carry: the preset's name or the text (the codec refuses a text over its own cap, with
+  // its own message); tooLarge for a text far over that cap (bytes from a file are not decoded for nothing).
   function shareInput() {
     const { preset } = store.get();
     if (preset) return { preset };
-    const ta = $('text-input');
-    return ta.readOnly ? { tooLarge: true } : { text: ta.value };
+    const s = source();
+    if (!s || !s.readOnly) return { text: $('text-input').value };
+    if (typeof s.text === 'string') return { text: s.text };
+    return s.bytes.length <= SHAREABLE_BYTES ? { text: new TextDecoder().decode(s.bytes) } : { tooLarge: true };
+  }
+
+  // UTF-8 bytes as the text (a model file's own text): editable when short, a read-only preview when long.
+  function setBytes(name, bytes) {
+    if (bytes.length <= Limits.EDITABLE_CHARS) setSource({ kind: 'typed', name, text: new TextDecoder().decode(bytes) });
+    else setSource(largeTextSource('file', name, bytes, bytes.length));
   }
 
   wire();
-  return { currentText, setSource, choosePreset, refreshStats, shareInput, typedText: () => $('text-input').value };
+  return { currentText, setSource, setBytes, choosePreset, refreshStats, shareInput, typedText: () => $('text-input').value };
 }

@@ -6,7 +6,7 @@
 // Gives: reset(), addReport(r) -> bits, addProgress(msg), addValPoint(ev), addTimeline(step, text), truncate(step),
 //   setFromHistory(record), touch() (the status needs redrawing). The status redraws at most 4 times a second.
 import { $ } from '../../ui/dom.js';
-import { fmtBits, fmtInt, fmtPerplexity } from '../../ui/format.js';
+import { fmtBits, fmtInt, fmtLr, fmtPerplexity } from '../../ui/format.js';
 
 const STATUS_EVERY_MS = 250;
 const RECENT_STEPS = 100;    // the clipping share is over these
@@ -15,6 +15,7 @@ const SMOOTHING_STEPS = 20;  // the status line's training loss is the mean over
 export function createRunView({ store, chart, gradNorm }) {
   let recent = [];          // the last RECENT_STEPS reports: { clipped, rejected, loss }
   let lastGrad = null;
+  let lastLr = null;        // the rate the last step used (a schedule changes it step by step)
   let rejectedTotal = 0;
   let dirty = false;
 
@@ -22,12 +23,13 @@ export function createRunView({ store, chart, gradNorm }) {
     chart.clear();
     recent = [];
     lastGrad = null;
+    lastLr = null;
     rejectedTotal = 0;
     store.update({ step: 0, epoch: 0, trainBits: null, valBits: null, valHistory: [], charsPerSec: 0, bestVal: null,
                    timeline: [] });
     $('timeline').replaceChildren();
     $('timeline-empty').hidden = false;
-    for (const id of ['st-step', 'st-epoch', 'st-train', 'st-val', 'st-ppl', 'st-speed', 'st-grad', 'st-clip'])
+    for (const id of ['st-step', 'st-epoch', 'st-train', 'st-val', 'st-ppl', 'st-lr', 'st-speed', 'st-grad', 'st-clip'])
       $(id).textContent = '—';
     $('loss-chart').setAttribute('aria-label', 'Loss chart: no data yet');
     gradNorm.reset();
@@ -39,6 +41,7 @@ export function createRunView({ store, chart, gradNorm }) {
     const bits = r.loss === null ? NaN : r.loss / Math.LN2;
     if (r.rejected) rejectedTotal += 1;
     else lastGrad = r.gradNorm;
+    if (Number.isFinite(r.lr)) lastLr = r.lr;
     recent.push(r);
     if (recent.length > RECENT_STEPS) recent.shift();
     chart.addTrain(r.step, r.rejected ? NaN : bits);
@@ -132,6 +135,7 @@ export function createRunView({ store, chart, gradNorm }) {
       $('st-val').append(best);
     }
     $('st-ppl').textContent = s.valBits === null ? '—' : fmtPerplexity(Math.pow(2, s.valBits));
+    $('st-lr').textContent = lastLr === null ? '—' : fmtLr(lastLr);
     $('st-speed').textContent = s.charsPerSec ? `${fmtInt(s.charsPerSec)} chars/s` : '—';
     $('st-grad').textContent = Number.isFinite(lastGrad) ? lastGrad.toFixed(3) : '—';
     renderClipShare();
@@ -160,6 +164,7 @@ export function createRunView({ store, chart, gradNorm }) {
 
   setInterval(renderStatus, STATUS_EVERY_MS);
   return {
+    showRate: (lr) => { if (lastLr === null && Number.isFinite(lr)) { lastLr = lr; dirty = true; } },
     reset, addReport, addProgress, addValPoint, addTimeline, truncate, setFromHistory, bestFromHistory, renderStatus,
     addReplayed, chartData,
     touch: () => { dirty = true; },

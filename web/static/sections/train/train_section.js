@@ -36,11 +36,28 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     view.renderStatus();
   }
 
+  // The text on the page is not the one the paused model trains on: the main button then trains a new model on it,
+  // and "Resume this model" resumes the old one on its own text.
+  function textChanged() {
+    const { model, sourceVersion } = get();
+    return Boolean(model) && model.sourceVersion !== -1 && model.sourceVersion !== sourceVersion;
+  }
+
+  function mainButtonLabel(state) {
+    if (state === 'training' || state === 'pausing') return 'Pause';
+    if (state === 'paused') return textChanged() ? 'Train a new model on this text' : 'Resume';
+    return 'Train';
+  }
+
   function renderControls() {
     const { state, ready } = get();
     const tb = $('train-button');
-    tb.textContent = state === 'training' || state === 'pausing' ? 'Pause' : state === 'paused' ? 'Resume' : 'Train';
-    tb.disabled = !ready || state === 'opening' || state === 'pausing';
+    tb.textContent = mainButtonLabel(state);
+    // Never disabled while a model opens or pauses: a disabled button drops keyboard focus to the page, and Space
+    // would no longer pause. It says it is busy instead and ignores presses (onTrainButton).
+    tb.disabled = !ready;
+    tb.setAttribute('aria-disabled', String(state === 'opening' || state === 'pausing'));
+    $('resume-button').hidden = !(state === 'paused' && textChanged());
     $('reset-button').disabled = !ready || state === 'none' || state === 'opening';
     $('run-state').textContent = STATE_LABELS[state];
     renderPendingNote();
@@ -55,7 +72,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     const changed = settings.differing();
     if (changed.length) parts.push(`Changed settings (${changed.join(', ')}) apply when you press Reset and train a new model.`);
     if (model.sourceVersion === -1) parts.push('This model trains on the text saved in its file; Reset starts a new model on the text above.');
-    else if (model.sourceVersion !== sourceVersion) parts.push('The new text is used when you press Reset and train a new model.');
+    else if (model.sourceVersion !== sourceVersion) parts.push('This model trains on the text it started with: "Train a new model on this text" starts one on the text above, "Resume this model" goes on with the old one.');
     note.hidden = parts.length === 0;
     note.textContent = parts.join(' ');
   }
@@ -69,7 +86,8 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     const cfg = parseConfigText(reply.config);
     hooks.clipShown(cfg.clip, Number(cfg.clip_value));
     view.addValPoint(reply.eval);
-    store.update({ step });
+    view.showRate(reply.lr);
+    store.update({ step, epoch: reply.epoch ?? 0 });
     view.touch();
   }
 
@@ -106,8 +124,10 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
 
   function onTrainButton() {
     const { state } = get();
+    if (state === 'opening' || state === 'pausing') return;   // busy (aria-disabled)
     if (state === 'none') startNewModel();
     else if (state === 'training') pause();
+    else if (state === 'paused' && textChanged()) startNewModel();
     else if (state === 'paused') {
       trainMessage('');
       resume();
@@ -236,6 +256,11 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
 
   $('train-button').addEventListener('click', onTrainButton);
   $('reset-button').addEventListener('click', reset);
+  $('resume-button').addEventListener('click', () => {
+    trainMessage('');
+    resume();
+    $('train-button').focus();   // the button that pauses it now; this one is hidden
+  });
   $('pause-at').addEventListener('change', onPauseAtChanged);
   $('lower-lr-button').addEventListener('click', onLowerLr);
   store.subscribe((state, keys) => {
