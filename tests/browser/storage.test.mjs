@@ -1,7 +1,7 @@
 // Nothing lost on reload: a paused run comes back at the same step with its text, loss history and timeline; a run
 // reloaded mid-training comes back at exactly the step and loss history the page showed (the steps since the last
 // checkpoint replayed, learning-rate and clipping changes included) and trains on as an uninterrupted run; New
-// forgets it.
+// starts fresh and keeps the old run in the list of runs (it used to forget it: runs.test.mjs has the list).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -157,7 +157,9 @@ describe('the run survives a reload', { timeout: 10 * LONG }, () => {
     await other.close();
   });
 
-  it('New forgets the run', async () => {
+  it('New starts fresh, and keeps the run in the list', async () => {
+    const runs = await page.evaluate(() => window.app.runs.length);
+    assert.ok(runs >= 1);
     await page.getByRole('button', { name: 'New', exact: true }).click();
     await page.waitForFunction(() => window.app.state === 'none', null, { timeout: 30_000 });
     await page.reload();
@@ -165,6 +167,7 @@ describe('the run survives a reload', { timeout: 10 * LONG }, () => {
     assert.equal(await page.getByRole('button', { name: 'Prose' }).getAttribute('aria-pressed'), 'true');
     assert.equal(await page.evaluate(() => window.app.restoredStep), undefined);
     assert.equal(await page.evaluate(() => window.app.state), 'none');
+    assert.equal(await page.evaluate(() => window.app.runs.length), runs);
     assert.deepEqual(page.problems, []);
   });
 });

@@ -4,7 +4,7 @@
 //
 //   sections/text      1 Text            sections/settings  2 Settings      sections/train  3 Train
 //   sections/sample    4 Sample          sections/files     5 Model file    sections/share  Share links
-//   sections/inspect   6 Look inside     sections/compare   7 Compare runs
+//   sections/inspect   6 Look inside     sections/compare   7 Compare runs   sections/runs  Your runs (kept runs)
 //   run/               the run's state (store), kept across reloads (storage, resume), exact-step bookkeeping
 import { Req } from './engine/protocol.js';
 import { EngineClient } from './engine/engine_client.js';
@@ -20,6 +20,7 @@ import { initFiles } from './sections/files/files_section.js';
 import { initGradNorm } from './sections/inspect/gradnorm.js';
 import { initInspect } from './sections/inspect/inspect.js';
 import { initSample } from './sections/sample/sample_section.js';
+import { initRuns } from './sections/runs/runs_section.js';
 import { initSettings } from './sections/settings/settings_section.js';
 import { linkModelApi } from './sections/share/link_model.js';
 import { initShare } from './sections/share/share.js';
@@ -38,10 +39,12 @@ const INITIAL_STATE = {
   ready: false, state: 'none', gen: 0, step: 0, epoch: 0, trainBits: null, valBits: null, valHistory: [], bestVal: null,
   charsPerSec: 0, timeline: [], stats: null, sampling: false, sampleText: '', lastError: null, worker: 0, calls: 0,
   model: null, modelConfig: null, source: null, sourceVersion: 0, preset: null, oversize: false,
+  runs: [], runId: null, storageFull: false, storageUsage: null,
 };
 
-function createSections(store, client) {
-  const s = {};
+// s: the page's sections object itself, so the hooks below reach s.storage once init() has made it (a fresh object
+// here left them without storage: new models were not checkpointed at once, nor marked as new runs).
+function createSections(store, client, s) {
   const gradNorm = initGradNorm({ store, setClipping: (on) => s.settings.setClipping(on) });
   const clipShown = (mode, value, atStep) => gradNorm.setClip(mode, value, atStep ?? null);
   s.chart = new LossChart($('loss-chart'));
@@ -58,7 +61,7 @@ function createSections(store, client) {
   } });
   s.sample = initSample({ store, client });
   s.files = initFiles({ store, client, train: s.train, settings: s.settings, text: s.text,
-                        hooks: { checkpointNow: () => s.storage?.checkpointNow() } });
+                        hooks: { onNewRun: (name) => s.storage?.newRun(name) } });
   initInspect({ store, request: (op, args) => client.request(Req.LOOK, store.get().gen, { op, args }),
                 currentGen: () => store.get().gen });
   initCompare({ store, text: s.text.currentText, config: (cell) => s.settings.configText({ ...s.settings.values(), cell }),
@@ -68,10 +71,11 @@ function createSections(store, client) {
   return s;
 }
 
-// Once the page's run is checkpointed, a reload should bring back that run (exactly: run/resume.js), not reopen the
-// share link the page was opened with: the link leaves the address (it stays in the Share box and history).
+// A new model is a new run in the list (run/storage.js). Once it is checkpointed, a reload should bring back that run
+// (exactly: run/resume.js), not reopen the share link the page was opened with: the link leaves the address (it stays
+// in the Share box and history).
 function keepRunAcrossReloads(s) {
-  s.storage?.checkpointNow().then(() => {
+  s.storage?.newRun().then(() => {
     if (isShareHash(location.hash)) history.replaceState(history.state, '', location.href.replace(/#.*$/, ''));
   });
 }
@@ -120,7 +124,7 @@ function init() {
   // engine/boot.js (run by index.html before this module) started the engine worker; a restart makes a fresh one.
   const client = new EngineClient({ ...engineCallbacks(store, sections), createWorker: self.rnnlabBoot.engineWorker });
   exposeState(store, client, sections);
-  Object.assign(sections, createSections(store, client));
+  createSections(store, client, sections);
   const { text, settings, sample, train, files, runLog, view } = sections;
   // A share link in the address brings its own text and settings.
   const fromLink = initShare({ store, text, settings, sample,
@@ -128,6 +132,7 @@ function init() {
   // A run kept in IndexedDB comes back after a reload, unless a share link asks for another one.
   const kept = keptRunApi({ store, client, runLog, view, text, files, train, settings, clipShown: sections.clipShown });
   sections.storage = initStorage(store, kept, { restoreSaved: !fromLink });
+  initRuns({ store, runs: sections.storage.runs });
   sections.storage.restored.then((restored) => {
     if (!fromLink && !restored) text.choosePreset('prose', { applySize: false, onlyIfUntouched: true });
   });

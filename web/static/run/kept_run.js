@@ -36,17 +36,26 @@ export function keptRunApi({ store, client, runLog, view, text, files, train, se
                timeline: s.timeline, losses };
     },
     checkpointed: (calls) => runLog.checkpointed(calls),
-    restore: (record, marker) => restoreRun(record, marker),
+    restore: (record, marker, label) => restoreRun(record, marker, label),
     reset: () => { if (get().state !== 'none') train.reset(); },
+    textName: () => (get().source && get().source.name) || 'Your text',
+    // Pauses training and resolves once the worker has paused (a switch to another run checkpoints this one first).
+    pause: async () => {
+      if (get().state === 'training') {
+        train.setState('pausing');
+        client.send(Req.PAUSE, get().gen);
+      }
+      while (get().state === 'pausing' || get().state === 'opening') await new Promise((r) => setTimeout(r, 30));
+    },
   };
 
-  async function restoreRun(record, marker) {
+  async function restoreRun(record, marker, label = 'the run kept from your last visit') {
     const before = get().gen;
-    await files.loadModel(new File([record.bytes], 'the run kept from your last visit'), { restoring: true });
+    await files.loadModel(new File([record.bytes], label), { restoring: true });
     if (get().gen === before || !get().model) return false;
     // The model's own text is in the box now; the person may have changed the box since (their text wins).
     if (typeof record.text === 'string' && record.text !== text.typedText())
-      text.setSource({ kind: 'typed', name: 'Your text', text: record.text });
+      text.setSource({ kind: 'typed', name: record.textName || 'Your text', text: record.text });
     view.setFromHistory(record);
     const base = { serial: record.serial, gen: get().gen, calls: get().calls, edits: 0, valCount: get().valHistory.length,
                    timelineCount: get().timeline.length };

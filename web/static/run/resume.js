@@ -19,8 +19,10 @@
 // A checkpoint may land while the page unloads, so the marker is written against both the last checkpoint and the
 // one being written (matched by serial), and the reload uses whichever it finds in IndexedDB.
 
-const KEY = 'rnnlab.progress';
-const MARKER_VERSION = 1;
+// One marker per run (its id in the key and in the marker), so two tabs training two runs never overwrite each
+// other's marker, and a marker is never applied to another run.
+const keyFor = (runId) => `rnnlab.progress.${runId}`;
+const MARKER_VERSION = 2;
 
 // The fields that say what a mid-run edit did: the new learning rate, or the new clipping.
 function editFields(e) {
@@ -56,28 +58,28 @@ export function markerEntry(base, now) {
   };
 }
 
-export function writeMarker(entries) {
+export function writeMarker(runId, entries) {
   try {
-    localStorage.setItem(KEY, JSON.stringify({ version: MARKER_VERSION, entries: entries.filter(Boolean) }));
+    localStorage.setItem(keyFor(runId), JSON.stringify({ version: MARKER_VERSION, runId, entries: entries.filter(Boolean) }));
     return true;
   } catch {
     return false;   // storage full or unavailable: a reload then resumes at the last checkpoint
   }
 }
 
-export function clearMarker() {
-  try { localStorage.removeItem(KEY); } catch { /* nothing to clear */ }
+export function clearMarker(runId) {
+  try { localStorage.removeItem(keyFor(runId)); } catch { /* nothing to clear */ }
 }
 
 // The entry that continues the checkpoint with this serial, or null. Anything malformed counts as no marker.
-export function readMarker(serial) {
+export function readMarker(runId, serial) {
   let m;
   try {
-    m = JSON.parse(localStorage.getItem(KEY) || 'null');
+    m = JSON.parse(localStorage.getItem(keyFor(runId)) || 'null');
   } catch {
     return null;
   }
-  if (!m || m.version !== MARKER_VERSION || !Array.isArray(m.entries) || serial === undefined) return null;
+  if (!m || m.version !== MARKER_VERSION || m.runId !== runId || !Array.isArray(m.entries) || serial === undefined) return null;
   const e = m.entries.find((x) => x && x.serial === serial);
   if (!e || e.stale) return null;
   const whole = (n) => Number.isInteger(n) && n >= 0;

@@ -2,7 +2,8 @@
 // A loaded model becomes the page's model, paused at its step, with its own settings in the form.
 //
 // Needs: store (reads state, gen, model, sourceVersion), client, train (adoptModel, setState), settings (setValues,
-//   changed), text (setBytes: the text box shows the text the model trains on), hooks: { checkpointNow() }.
+//   changed), text (setBytes: the text box shows the text the model trains on), hooks: { onNewRun(name) (a loaded
+//   file is a new run in the list of runs) }.
 // Gives: loadModel(file, { restoring }) (also used to bring back the run kept across reloads).
 import { Req, parseConfigText } from '../../engine/protocol.js';
 import { $, download, sentence, showMessage } from '../../ui/dom.js';
@@ -47,7 +48,7 @@ export function initFiles({ store, client, train, settings, text, hooks }) {
     }
     train.adoptModel(reply, { gen, sourceVersion, step: reply.step });
     train.setState('paused');
-    if (!restoring) hooks.checkpointNow();
+    if (!restoring) hooks.onNewRun(file.name);
     message(`Loaded ${file.name}: step ${fmtInt(reply.step)}, ${fmtInt(reply.parameterCount)} parameters` +
       (reply.hasText ? `, trained on a text of ${fmtInt(reply.stats.chars)} characters. Press Resume to continue training.`
                      : '. It holds no text, so it can sample but not train.'), 'info');
