@@ -133,7 +133,7 @@ describe('share links', { timeout: 6 * LONG }, () => {
     await page.goto(server.url + '#v=1&text=' + packed);
     const alert = page.locator('#link-message');
     await alert.waitFor({ state: 'visible', timeout: 60_000 });
-    assert.match(await alert.textContent(), /too large for a link/);
+    assert.match(await alert.textContent(), /The text in the link is larger than [\d,]+ bytes: ask whoever sent it for the model file instead/);
     await assertDefaults(page);
     await page.close();
   });

@@ -192,6 +192,9 @@ export async function inflate(bytes, maxBytes, what = 'the text in the link') {
 // --- writing --------------------------------------------------------------------------------------------------
 
 const TOO_LARGE = 'too large for a link: download the model file instead.';
+// For the person who received a link that cannot be opened.
+const ASK_FOR_FILE = 'ask whoever sent it for the model file instead.';
+const maxLinkChars = () => Caps.MAX_HASH_CHARS.toLocaleString('en-US');
 
 // values: { key: string|number } as in the form (missing keys take defaults); text: the training text, or
 // preset: a preset's name (used instead of the text); weights: the engine's link-weights payload (optional).
@@ -225,7 +228,7 @@ export async function encodeLink({ values = {}, text = null, preset = null, weig
       parts.push('text=' + base64urlEncode(await deflate(raw)));
     }
     const hash = parts.join('&');
-    if (hash.length + 1 > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', `The link would be ${TOO_LARGE}`);
+    if (hash.length + 1 > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', `The link would be longer than the ${maxLinkChars()} characters a link may have: download the model file instead.`);
     if (!weights) return { ok: true, hash, length: hash.length + 1, weights: 'none' };
     const mib = (n) => (n / 1024 / 1024).toFixed(1) + ' MiB';
     if (weights.length > Caps.MAX_WEIGHT_BYTES) {
@@ -269,9 +272,9 @@ async function decodeV1(params) {
   let text = null;
   if (packed !== null) {
     // deflate cannot shrink text more than about 1032:1, so a larger packed text is larger than the cap anyway.
-    if (packed.length > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', 'The text in the link is ' + TOO_LARGE);
+    if (packed.length > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', `The text in the link is too large to open: ${ASK_FOR_FILE}`);
     const bytes = await inflate(base64urlDecode(packed), Caps.MAX_TEXT_BYTES);
-    if (bytes === null) throw new LinkError('too_large', `The text in the link is larger than ${Caps.MAX_TEXT_BYTES} bytes: ${TOO_LARGE}`);
+    if (bytes === null) throw new LinkError('too_large', `The text in the link is larger than ${Caps.MAX_TEXT_BYTES.toLocaleString('en-US')} bytes: ${ASK_FOR_FILE}`);
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
@@ -329,7 +332,7 @@ export async function decodeLink(hash) {
   try {
     let s = String(hash);
     if (s.startsWith('#')) s = s.slice(1);
-    if (s.length > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', 'This link is ' + TOO_LARGE);
+    if (s.length > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', `This link is longer than the ${maxLinkChars()} characters a link may have: ${ASK_FOR_FILE}`);
     if (!isShareHash(s)) throw new LinkError('not_link', 'this address holds no rnnlab experiment.');
     const params = new URLSearchParams(s);
     const vs = params.get('v');
