@@ -112,6 +112,7 @@ function exposeState(store, client, sections) {
     },
     ...(location.hash.includes('testhooks') ? { debug: {
       simulateRejections: (count) => client.send(Req.DEBUG_REJECT, store.get().gen, { count }),
+      injectNonFiniteAt: (step) => client.send(Req.DEBUG_NONFINITE, store.get().gen, { step }),
       holdCheckpoints: (on) => sections.storage.holdCheckpoints(on),
     } } : {}),
   });

@@ -24,6 +24,7 @@ export const Req = Object.freeze({
   SAVE: 'save',                // {} -> FILE { bytes, name }
   EXPORT: 'export',            // {} -> FILE (safetensors)
   DEBUG_REJECT: 'debugReject', // { count } test hook: report the next `count` steps as rejected (see worker.js)
+  DEBUG_NONFINITE: 'debugNonFinite', // { step } test hook: the engine's update to `step` gets a NaN gradient, once
   LOOK: 'look',                // { op, args } -> LOOKED: "Look inside" (trace, rank, gradientFlow, ngram; inspect.js)
   LINK_WEIGHTS: 'linkWeights', // { text } -> LINK_WEIGHTS: the model rounded in place for a share link, its payload
   REPLAY: 'replay',            // { calls, events } -> RESTORING ... REPLAYED: exact-step resume (resume.js)

@@ -190,6 +190,10 @@ const WITHOUT_MODEL = {
     ctx.post(Rep.PAUSED, msg.id, ctx.gen, { step: ctx.model.step, reason: 'request', eval: wasRunning ? evaluate(ctx) : null });
   },
   [Req.DEBUG_REJECT]: (ctx, msg) => { ctx.simulatedRejections = Math.max(0, msg.count | 0); },
+  // Test hook (#testhooks only): a real non-finite gradient, which the engine itself must reject.
+  [Req.DEBUG_NONFINITE]: (ctx, msg) => {
+    if (ctx.session && msg.gen === ctx.gen) ctx.session.injectNonFiniteAt(Math.max(1, Number(msg.step) || 1));
+  },
 };
 
 export function handle(ctx, msg, yieldToEventLoop) {
