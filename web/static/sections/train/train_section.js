@@ -8,6 +8,7 @@
 import { Req, Rep, parseConfigText } from '../../engine/protocol.js';
 import { $, sentence, showMessage } from '../../ui/dom.js';
 import { fmtBits, fmtInt, fmtLr } from '../../ui/format.js';
+import { initBestModel } from './best_model.js';
 import { readPauseAt } from './pause_at.js';
 
 const STATE_LABELS = {
@@ -30,6 +31,9 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     }
     if (message && kind === 'error') store.update({ lastError: message });
   }
+
+  // The best model by validation loss: the stop option, the memorising notice, "Use the best model".
+  const best = initBestModel({ store, client, runLog, view, hooks, resume, trainMessage });
 
   function setState(next) {
     store.update({ state: next });
@@ -83,6 +87,8 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     store.update({ gen, model: { ...reply, sourceVersion }, modelConfig: reply.config, parameterCount: reply.parameterCount });
     runLog.start(reply.calls);
     view.reset();
+    best.clear();
+    best.noteReport({ eval: reply.eval });
     const cfg = parseConfigText(reply.config);
     hooks.clipShown(cfg.clip, Number(cfg.clip_value));
     view.addValPoint(reply.eval);
@@ -108,7 +114,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     }
     adoptModel(reply, { gen, sourceVersion: get().sourceVersion });
     setState('training');
-    client.send(Req.TRAIN, gen, { stopAt: pauseAtStep() });
+    client.send(Req.TRAIN, gen, { stopAt: pauseAtStep(), stopWhenFlat: best.stopWhenFlat() });
     hooks.onNewRun();
   }
 
@@ -119,7 +125,8 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
 
   function resume() {
     setState('training');
-    client.send(Req.TRAIN, get().gen, { stopAt: pauseAtStep() });
+    best.hideNotice();
+    client.send(Req.TRAIN, get().gen, { stopAt: pauseAtStep(), stopWhenFlat: best.stopWhenFlat() });
   }
 
   function onTrainButton() {
@@ -160,6 +167,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     hooks.onReset();
     trainMessage('');
     view.reset();
+    best.clear();
     setState('none');
     $('engine-status').textContent = 'Restarting the engine…';
   }
@@ -178,6 +186,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     if (state !== 'training' && state !== 'pausing') return;
     addReports(msg.reports);
     view.addProgress(msg);
+    best.noteReport(msg);
     hooks.noteProgress();
   }
 
@@ -199,6 +208,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
   function onPaused(msg) {
     view.addValPoint(msg.eval);
     if (get().state !== 'none') setState('paused');
+    best.onPaused(msg);
     if (msg.reason === 'budget')
       trainMessage(`Paused at step ${fmtInt(msg.step)}, as "Pause at step" asked. Resume to train on until you ` +
         'pause (or set a later step first).', 'info');
