@@ -67,7 +67,7 @@ export function initText({ store, client, settings }) {
       setSource({ kind: 'typed', name: preset.label, preset: name, text });
       if (applySize) {
         const sizes = settings.applySize(preset.size, SIZE_KEYS);
-        if (sizes) message(`Model size set for the ${preset.label.toLowerCase()} text: ${sizes.join(', ')}.`, 'info');
+        if (sizes) message(`Model size set for the ${preset.label.toLowerCase()} text: ${sizes.join(', ')} (${preset.why}).`, 'info');
       }
     } catch (e) {
       message(`The preset could not be loaded (${e.message}).`);
@@ -165,7 +165,7 @@ export function initText({ store, client, settings }) {
       if (!pendingCut) message(sentence(e.message));   // empty text, a single distinct character, ...
     }
     store.update({ stats });
-    renderTextStats(stats);
+    renderTextStats(stats, store.get().preset);
   }
 
   function onTyped() {
