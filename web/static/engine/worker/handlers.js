@@ -71,7 +71,7 @@ function sample(ctx, msg) {
 // "Look inside": the engine copies its arrays out of the heap; they are transferred, not cloned.
 function look(ctx, msg) {
   const args = { ...msg.args };
-  if (msg.op === 'ngram') args.evalChars = ctx.model.evalChars;   // the same validation prefix as the network's loss
+  if (msg.op === 'ngram') args.evalChars = ctx.model.evalChars;   // n-gram and network score the same characters
   const start = performance.now();
   const res = ctx.session.look(msg.op, args);
   const ms = performance.now() - start;   // how long training waited for this (live refresh reports it)
@@ -82,7 +82,7 @@ function look(ctx, msg) {
   }
   ctx.post(Rep.LOOKED, msg.id, ctx.gen, {
     op: msg.op, result: res, step: ctx.model.step, cell: cellOf(ctx.model), ms,
-    network: msg.op === 'ngram' ? evaluate(ctx) : null,
+    network: msg.op === 'ngram' ? evaluate(ctx, { prefix: true }) : null,
   }, transfer);
 }
 

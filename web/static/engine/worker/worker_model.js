@@ -48,10 +48,12 @@ export function textProblem(bytes, stats) {
 
 // The validation loss (the whole split or the spread sample), or null without a validation text.
 // chars: characters scored; spreadOver: characters of the split they were taken from.
-export function evaluate(ctx) {
+export function evaluate(ctx, { prefix = false } = {}) {
   const { model, session } = ctx;
   if (!model || model.valChars < 2) return null;
-  const e = session.evaluateSpread(model.evalChars);
+  // prefix: the first evalChars characters instead (the n-gram baseline of "Look inside" scores those): the same
+  // characters as the spread sample's whenever the split is scored whole.
+  const e = prefix ? session.evaluate(model.evalChars) : session.evaluateSpread(model.evalChars);
   if (!e.ok || e.bitsPerChar === null) return null;
   return { step: model.step, bitsPerChar: e.bitsPerChar, perplexity: e.perplexity, chars: e.chars,
            spreadOver: e.spreadOver };

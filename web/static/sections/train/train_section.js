@@ -11,6 +11,7 @@ import { fmtBits, fmtInt, fmtLr } from '../../ui/format.js';
 import { initBestModel } from './best_model.js';
 import { readPauseAt } from './pause_at.js';
 
+const SELF_PAUSE_GRACE_MS = 600;
 const STATE_LABELS = {
   none: 'No model yet', opening: 'Preparing the model…', training: 'Training', pausing: 'Pausing…', paused: 'Paused',
 };
@@ -33,6 +34,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
   }
 
   // The best model by validation loss: the stop option, the memorising notice, "Use the best model".
+  const selfPause = { at: -Infinity };   // when the run last paused by itself (onTrainButton)
   const best = initBestModel({ store, client, runLog, view, hooks, resume, trainMessage });
 
   function setState(next) {
@@ -132,6 +134,10 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
   function onTrainButton() {
     const { state } = get();
     if (state === 'opening' || state === 'pausing') return;   // busy (aria-disabled)
+    // A press aimed at "Pause" just as the run stopped itself because validation stopped improving must not resume
+    // it (it would then train on past the notice): within SELF_PAUSE_GRACE_MS the press is taken as done. Not after
+    // "Pause at step": that pause was asked for, and Resume right after it is meant.
+    if (state === 'paused' && performance.now() - selfPause.at < SELF_PAUSE_GRACE_MS) return;
     if (state === 'none') startNewModel();
     else if (state === 'training') pause();
     else if (state === 'paused' && textChanged()) startNewModel();
@@ -206,6 +212,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
   }
 
   function onPaused(msg) {
+    if (msg.reason === 'memorising') selfPause.at = performance.now();
     view.addValPoint(msg.eval);
     if (get().state !== 'none') setState('paused');
     best.onPaused(msg);
