@@ -6,6 +6,9 @@
 # Medians of RUNS runs (default 3). Results: build/bench/results.jsonl, and a table on stdout.
 #   RUNS=3 SECONDS_PER_RUN=20 PEERS=torch,tfjs MODES=train,sample ./build.sh bench
 # MODES=sample measures only sampling (and start-up), the same way, in a few minutes.
+# MODES=presets (not in the default) trains each preset at its page defaults the way the page's worker does
+# (bench/presets/bench_presets.cpp) until "Stop when validation stops improving" would pause it: best validation
+# bits/char, its step and the seconds to it (several minutes on a busy machine).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -68,6 +71,13 @@ done
 if [[ $MODES == *train* ]]; then
   echo "learning: W1, 500 steps, seed 1" >&2
   $BENCH learn --corpus "$CORPUS" --workload W1 --steps 500 --seed 1 | record native W1 learn
+fi
+if [[ $MODES == *presets* && -x build/native/rnnlab_bench_presets ]]; then
+  # The sizes of web/static/sections/text/presets.js (code: the form's defaults), evaluating every 25 steps.
+  P=build/native/rnnlab_bench_presets
+  $P web/presets/hello.txt 120 10 layers=1 hidden=32 embed=8 unroll=16 batch=8 dropout=0 lr=0.01 | record native hello presets
+  $P web/presets/prose.txt 900 25 layers=2 hidden=96 embed=16 dropout=0.3 | record native prose presets
+  [[ -f site/presets/code.txt ]] && $P site/presets/code.txt 900 25 | record native code presets
 fi
 if [[ -f site/rnnlab_engine.wasm ]]; then
   echo "page start-up in headless Chromium" >&2

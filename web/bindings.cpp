@@ -8,7 +8,9 @@
 //   s.open(textOrBytes, configText)       -> { ok, stats, parameterCount, config }
 //   s.train(maxSteps, maxMillis)          -> { ok, reports: [{ step, loss, gradNorm, clipped, rejected, ... }] }
 //   s.setClipping(mode, value)            -> { ok, config } clipping from the next step on
-//   s.evaluate(maxChars)                  -> { ok, bitsPerChar, natsPerChar, perplexity, chars }
+//   s.evaluate(maxChars)                  -> { ok, bitsPerChar, natsPerChar, perplexity, chars, spreadOver }
+//   s.evaluateSpread(maxChars)            -> the same, the whole split or a sample spread over it (spreadOver chars)
+//   s.keepBest() -> { ok }; s.restoreBest() -> { ok, step, epoch } (step -1: none kept); s.bestStep() -> step or -1
 //   s.sample({ prime, length, temperature, topK, topP, seed }, (chars) => keepGoing)
 //   s.save(includeText) / s.exportSafetensors()   -> { ok, bytes: Uint8Array (a copy, not a heap view) }
 //   s.text()                              -> { ok, bytes }: the model's training text (empty without one)
@@ -197,15 +199,21 @@ class WebSession {
   }
 
   val evaluate(double max_chars) {
-    return guarded([&] {
-      const rnnlab::EvalReport e = need().evaluate(max_chars > 0 ? static_cast<size_t>(max_chars) : 0);
-      val r = ok_result();
-      r.set("natsPerChar", number_or_null(e.nats_per_char));
-      r.set("bitsPerChar", number_or_null(e.bits_per_char));
-      r.set("perplexity", number_or_null(e.perplexity));
-      r.set("chars", static_cast<double>(e.chars));
-      return r;
-    });
+    return guarded([&] { return eval_result(need().evaluate(max_chars > 0 ? static_cast<size_t>(max_chars) : 0)); });
+  }
+
+  val evaluateSpread(double max_chars) {
+    return guarded([&] { return eval_result(need().evaluate_spread(max_chars > 0 ? static_cast<size_t>(max_chars) : 0)); });
+  }
+
+  static val eval_result(const rnnlab::EvalReport& e) {
+    val r = ok_result();
+    r.set("natsPerChar", number_or_null(e.nats_per_char));
+    r.set("bitsPerChar", number_or_null(e.bits_per_char));
+    r.set("perplexity", number_or_null(e.perplexity));
+    r.set("chars", static_cast<double>(e.chars));
+    r.set("spreadOver", static_cast<double>(e.spread_over));
+    return r;
   }
 
   // on_char(chars) is called with each generated character (UTF-8 decoded to a JS string); returning false stops.
@@ -264,6 +272,25 @@ class WebSession {
       return ok_result();
     });
   }
+
+  // The best model by validation loss (see Session::keep_best): the worker decides when a model is the best.
+  val keepBest() {
+    return guarded([&] {
+      need().keep_best();
+      return ok_result();
+    });
+  }
+
+  val restoreBest() {
+    return guarded([&] {
+      val r = ok_result();
+      r.set("step", static_cast<double>(need().restore_best()));
+      r.set("epoch", need().epoch());
+      return r;
+    });
+  }
+
+  double bestStep() { return session_ ? static_cast<double>(session_->best_step()) : -1.0; }
 
   val save(bool include_text) {
     return guarded([&] {
@@ -364,6 +391,10 @@ EMSCRIPTEN_BINDINGS(rnnlab_web) {
       .function("restoreLastGood", &WebSession::restoreLastGood)
       .function("lastGoodStep", &WebSession::lastGoodStep)
       .function("injectNonFiniteAt", &WebSession::injectNonFiniteAt)
+      .function("evaluateSpread", &WebSession::evaluateSpread)
+      .function("keepBest", &WebSession::keepBest)
+      .function("restoreBest", &WebSession::restoreBest)
+      .function("bestStep", &WebSession::bestStep)
       .function("save", &WebSession::save)
       .function("text", &WebSession::text)
       .function("importSafetensors", &WebSession::importSafetensors)

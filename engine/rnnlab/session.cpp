@@ -1,5 +1,6 @@
 #include "rnnlab/session.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "rnnlab/errors.hpp"
@@ -99,13 +100,35 @@ void Session::attach_text(std::string_view utf8_text) {
 
 int64_t Session::restore_last_good() {
   if (!good_ || !batcher_) return -1;
-  params_ = good_->params;
-  optimizer_.slots() = good_->slots;
-  step_ = good_->step;
-  train_rng_.set_state(good_->rng);
-  batcher_->restore(good_->cursor.position, good_->cursor.epoch);
-  train_state_ = good_->state;
+  restore(*good_);
+  return static_cast<int64_t>(step_);
+}
+
+// The whole training state, consistent with itself (as a checkpoint would hold it).
+Session::GoodState Session::snapshot() const {
+  return GoodState{params_, optimizer_.slots(), step_, train_rng_.state(),
+                   Cursor{batcher_->position(), batcher_->epoch()}, train_state_};
+}
+
+void Session::restore(const GoodState& s) {
+  params_ = s.params;
+  optimizer_.slots() = s.slots;
+  step_ = s.step;
+  train_rng_.set_state(s.rng);
+  batcher_->restore(s.cursor.position, s.cursor.epoch);
+  train_state_ = s.state;
   healthy_streak_ = 0;
+}
+
+void Session::keep_best() {
+  if (!batcher_)
+    throw ConfigError("this model has no training text attached, so there is no training state to keep");
+  best_ = snapshot();
+}
+
+int64_t Session::restore_best() {
+  if (!best_ || !batcher_) return -1;
+  restore(*best_);
   return static_cast<int64_t>(step_);
 }
 
@@ -121,6 +144,7 @@ void Session::load_link_weights(std::string_view payload) {
   step_ = h.step;
   rejected_ = 0;
   good_.reset();
+  best_.reset();
   healthy_streak_ = 0;
 }
 
@@ -210,10 +234,10 @@ EvalReport Session::evaluate_text(std::string_view utf8_text, size_t max_chars, 
 
 // Scores tokens[1..n) given everything before, with Be streams carrying state through chunks of up to T steps.
 EvalReport Session::evaluate_tokens(const std::vector<int32_t>& tokens, size_t max_chars, int streams) {
-  EvalReport r;
   size_t n = tokens.size();
   if (max_chars > 0 && n > max_chars + 1) n = max_chars + 1;
   if (n < 2) {
+    EvalReport r;
     r.nats_per_char = r.bits_per_char = r.perplexity = NAN;
     return r;
   }
@@ -221,8 +245,35 @@ EvalReport Session::evaluate_tokens(const std::vector<int32_t>& tokens, size_t m
   const int Be = streams > 0 ? static_cast<int>(std::min<size_t>(static_cast<size_t>(streams), n - 1))
                              : static_cast<int>(std::max<size_t>(1, std::min<size_t>(config_.train.batch, (n - 1) / T)));
   const size_t S = (n - 1) / static_cast<size_t>(Be);
+  return score_streams(tokens, Be, S, S);   // contiguous streams: together one prefix of the text
+}
+
+SpreadPlan spread_plan(size_t n, size_t max_chars, int unroll) {
+  // Streams of several unroll lengths each, so most characters are scored with a context like training's; up to
+  // kSpreadStreams of them, so the sample reaches every part of the split.
+  constexpr size_t kSpreadStreams = 64;
+  const size_t T = static_cast<size_t>(std::max(1, unroll));
+  SpreadPlan p;
+  p.streams = std::max<size_t>(1, std::min(kSpreadStreams, max_chars / (4 * T)));
+  p.length = std::min(n, max_chars) / p.streams;
+  p.stride = n / p.streams;   // >= length
+  return p;
+}
+
+EvalReport Session::evaluate_spread(size_t max_chars) {
+  const std::vector<int32_t>& tokens = split_.val;
+  if (max_chars == 0 || tokens.size() <= max_chars + 1) return evaluate_tokens(tokens, 0, 0);
+  const SpreadPlan p = spread_plan(tokens.size() - 1, max_chars, config_.train.unroll);
+  EvalReport r = score_streams(tokens, static_cast<int>(p.streams), p.length, p.stride);
+  r.spread_over = tokens.size() - 1;
+  return r;
+}
+
+EvalReport Session::score_streams(const std::vector<int32_t>& tokens, int Be, size_t S, size_t stride) {
+  EvalReport r;
+  const int T = config_.train.unroll;
   RecurrentState<float> state = net_.zero_state(Be);
-  std::vector<int32_t> x, y;
+  std::vector<int32_t> x, y;   // (len*Be) time-major
   double total = 0;
   for (size_t p = 0; p < S; p += static_cast<size_t>(T)) {
     const int len = static_cast<int>(std::min<size_t>(static_cast<size_t>(T), S - p));
@@ -230,13 +281,14 @@ EvalReport Session::evaluate_tokens(const std::vector<int32_t>& tokens, size_t m
     y.resize(x.size());
     for (int t = 0; t < len; ++t)
       for (int b = 0; b < Be; ++b) {
-        const size_t i = static_cast<size_t>(b) * S + p + static_cast<size_t>(t);
+        const size_t i = static_cast<size_t>(b) * stride + p + static_cast<size_t>(t);
         x[static_cast<size_t>(t) * Be + b] = tokens[i];
         y[static_cast<size_t>(t) * Be + b] = tokens[i + 1];
       }
     total += net_.forward(params_.data(), x.data(), y.data(), len, Be, state, cache_, nullptr) * len * Be;
   }
   r.chars = S * static_cast<size_t>(Be);
+  r.spread_over = r.chars;
   r.nats_per_char = total / static_cast<double>(r.chars);
   r.bits_per_char = r.nats_per_char / std::log(2.0);
   r.perplexity = std::exp(r.nats_per_char);

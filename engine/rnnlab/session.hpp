@@ -40,6 +40,7 @@ struct EvalReport {
   double bits_per_char = 0;
   double perplexity = 0;
   size_t chars = 0;         // characters scored (0 when there is no validation text)
+  size_t spread_over = 0;   // characters of the text the scored ones were taken from (== chars unless sampled)
 };
 
 struct TextStats {
@@ -100,6 +101,11 @@ class Session {
   // parallel streams for speed; streams = 1 scores the text as one sequence, each character given all before it
   // (the protocol to compare with other implementations).
   EvalReport evaluate_text(std::string_view utf8_text, size_t max_chars = 0, int streams = 0);
+  // The whole validation text when it has at most max_chars characters (then equal to evaluate(0)); otherwise
+  // about max_chars of them in streams whose starts are spread evenly over the whole split, so a text whose
+  // start is unlike the rest (a sorted list, a play's opening) is not judged by its start. Same characters every
+  // call, so the figures of one run compare. spread_over says how many characters the sample was taken from.
+  EvalReport evaluate_spread(size_t max_chars);
   // clamp: a unit held at a value throughout (network.hpp: UnitClamp); ConfigError when it names no unit of this
   // model. Without it (the default) the sample is the same as ever, bit for bit.
   SampleResult sample(const SampleOptions& options, const CharCallback& on_char = {}, const UnitClamp& clamp = {});
@@ -120,6 +126,12 @@ class Session {
   // would, and is rejected by the guard. Once only. Deliberately outside Config, model files and links, so no file
   // or link can trigger it; only code that calls it (a test, the worker's test hook) does.
   void inject_nonfinite_gradient_at(uint64_t step) { nonfinite_at_ = step; }
+  // The best model by validation loss: the caller (who decides what "best" means, e.g. after each evaluation)
+  // keeps the whole training state as it is now; restore_best() goes back to it exactly, as if loaded from a file
+  // saved at that step, and returns that step (-1 when none is kept). The snapshot stays, to go back again.
+  void keep_best();
+  int64_t restore_best();
+  int64_t best_step() const { return best_ ? static_cast<int64_t>(best_->step) : -1; }
 
   const Config& config() const { return config_; }
   const Vocab& vocab() const { return vocab_; }
@@ -156,6 +168,8 @@ class Session {
   friend struct CheckpointCodec;
   void set_text(std::string_view utf8_text, bool check_same);
   EvalReport evaluate_tokens(const std::vector<int32_t>& tokens, size_t max_chars, int streams);
+  // Be streams of S characters each, stream b scoring tokens[b*stride + 1 .. b*stride + S] (stride >= S).
+  EvalReport score_streams(const std::vector<int32_t>& tokens, int Be, size_t S, size_t stride);
 
   Config config_;
   Vocab vocab_;
@@ -193,6 +207,9 @@ class Session {
   std::optional<GoodState> good_;
   int healthy_streak_ = 0;
   std::optional<uint64_t> nonfinite_at_;   // inject_nonfinite_gradient_at()
+  std::optional<GoodState> best_;       // keep_best()
+  GoodState snapshot() const;
+  void restore(const GoodState& s);
 
   ForwardCache<float> cache_;
   std::vector<int32_t> inputs_, targets_;   // (T*B) time-major
@@ -201,6 +218,14 @@ class Session {
 // The statistics a Session would report for this text under this config, without building a model (for a text
 // panel that updates as a person types). Throws ConfigError like the Session constructor.
 TextStats measure_text(std::string_view utf8_text, const Config& config);
+
+// Where evaluate_spread's streams lie in a split of n scored characters: `streams` streams of `length`
+// characters, stream b starting at b * stride (stride >= length, so they never overlap and the last one ends
+// inside the split). With n <= max_chars, one plan that is the whole split is not used: evaluate(0) scores it.
+struct SpreadPlan {
+  size_t streams = 1, length = 0, stride = 0;
+};
+SpreadPlan spread_plan(size_t n, size_t max_chars, int unroll);
 
 // 64-bit FNV-1a: identifies the training text inside checkpoints.
 uint64_t text_fingerprint(std::string_view bytes);

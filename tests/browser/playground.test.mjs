@@ -137,6 +137,9 @@ describe('playground: train, pause, resume, sample, reset', { timeout: 4 * LONG 
   it('pauses by itself at exactly the step set in "Pause at step", also when set while training', async () => {
     const field = page.getByLabel('Pause at step');
     const message = page.locator('#train-section').getByRole('alert');
+    // This small model's validation is best within a few hundred steps on the practice text; the step budget is
+    // what is tested here, so training must not stop by itself first.
+    await page.getByLabel('Stop when validation stops improving').uncheck();
     const from = (await appState(page)).step;
     await field.fill(String(from + 40));
     await page.getByRole('button', { name: 'Resume' }).click();

@@ -13,11 +13,14 @@ export const Req = Object.freeze({
   OPEN: 'open',                // { text | bytes, config, linkWeights? } -> OPENED: a new model (gen is the new
                                // generation); linkWeights: a share link's weights (link_weights.hpp) to start from
   LOAD: 'load',                // { bytes } -> OPENED: a model file from SAVE
-  TRAIN: 'train',              // { stopAt?, evalEvery? } -> PROGRESS ... then PAUSED (or DIVERGED). stopAt: pause
-                               // at that step (reason 'budget'); evalEvery: validation loss at multiples of it
-                               // instead of by time, so runs compared side by side share their x values
+  TRAIN: 'train',              // { stopAt?, evalEvery?, stopWhenFlat? } -> PROGRESS ... then PAUSED (or DIVERGED).
+                               // stopAt: pause at that step (reason 'budget'); evalEvery: validation loss at
+                               // multiples of it instead of by time, so runs compared side by side share their x
+                               // values; stopWhenFlat: pause when validation stops improving (reason 'memorising')
   PAUSE: 'pause',              // {} -> PAUSED (at the next chunk boundary)
   STOP_AT: 'stopAt',           // { stopAt } no reply: moves the step budget of the run under way (0: none)
+  STOP_WHEN_FLAT: 'stopWhenFlat', // { on } no reply: the run under way's stopWhenFlat
+  USE_BEST: 'useBest',         // {} -> BEST_USED: back to the best model by validation loss (paused only)
   SAMPLE: 'sample',            // { options } -> SAMPLE_CHUNK ... SAMPLE_DONE
   SET_LR: 'setLr',             // { lr, restore? } -> LR_SET { lr, step }; restore: back to the last good state
   SET_CLIP: 'setClip',         // { mode: 'norm'|'value'|'none', value } -> CLIP_SET { config }: from the next step on
@@ -36,12 +39,14 @@ export const Rep = Object.freeze({
   INSPECTED: 'inspected',      // { stats, utf8Problem? }
   CHECKED: 'checked',          // {}
   OPENED: 'opened',            // { stats, parameterCount, config, step, epoch, hasText, evalChars }
-  PROGRESS: 'progress',        // { reports: [...], eval?, charsPerSec, step, epoch }
+  PROGRESS: 'progress',        // { reports: [...], eval?, charsPerSec, step, epoch, best }
+                               // eval: { step, bitsPerChar, perplexity, chars, spreadOver }; best: { step, bits } | null
   TIMELINE: 'timeline',        // { step, text } a sample taken during training
-  PAUSED: 'paused',            // { step, reason: 'request' | 'diverged' | 'error' | 'budget', eval? }
+  PAUSED: 'paused',            // { step, reason: 'request' | 'diverged' | 'error' | 'budget' | 'memorising', eval?, best? }
   DIVERGED: 'diverged',        // { step, lr, count, reason: 'nonfinite'|'exploding', bits, lastGoodStep }: paused
   SAMPLE_CHUNK: 'sampleChunk', // { text } more characters of a sample in progress
   SAMPLE_DONE: 'sampleDone',   // { text, primeUsed, primeSkipped }
+  BEST_USED: 'bestUsed',       // { step, epoch, calls, edit, eval, best }: the model is now the best one
   LR_SET: 'lrSet',             // { lr, step, calls, edit, restored }
   CLIP_SET: 'clipSet',         // { config, calls, edit } the model's configuration with its new clipping
   FILE: 'file',                // { bytes: Uint8Array (transferred), name, type, calls, edits }

@@ -2,6 +2,7 @@
 // handler per kind. Each gets the worker's context (worker_model.js), the message, and yieldToEventLoop for the
 // handlers that run in chunks. Requests that need a model check it is the one the page means (its generation).
 import { Limits, Rep, Req } from '../protocol.js';
+import { bestOf, noteEvaluation } from './best_watch.js';
 import { replay } from './replay.js';
 import { trainLoop } from './train_loop.js';
 import { cellOf, evaluate, nextTimelineStep, replaceSession, textBytes, textProblem } from './worker_model.js';
@@ -70,7 +71,7 @@ function sample(ctx, msg) {
 // "Look inside": the engine copies its arrays out of the heap; they are transferred, not cloned.
 function look(ctx, msg) {
   const args = { ...msg.args };
-  if (msg.op === 'ngram') args.evalChars = ctx.model.evalChars;   // the same validation prefix as the network's loss
+  if (msg.op === 'ngram') args.evalChars = ctx.model.evalChars;   // n-gram and network score the same characters
   const start = performance.now();
   const res = ctx.session.look(msg.op, args);
   const ms = performance.now() - start;   // how long training waited for this (live refresh reports it)
@@ -81,7 +82,7 @@ function look(ctx, msg) {
   }
   ctx.post(Rep.LOOKED, msg.id, ctx.gen, {
     op: msg.op, result: res, step: ctx.model.step, cell: cellOf(ctx.model), ms,
-    network: msg.op === 'ngram' ? evaluate(ctx) : null,
+    network: msg.op === 'ngram' ? evaluate(ctx, { prefix: true }) : null,
   }, transfer);
 }
 
@@ -117,11 +118,29 @@ function roundForLink(ctx, msg) {
 
 function startTraining(ctx, msg, yieldToEventLoop) {
   if (ctx.run) return;   // already training
-  const run = (ctx.run = { requestId: msg.id, stopAt: Number(msg.stopAt) || 0, evalEvery: Number(msg.evalEvery) || 0 });
+  const run = (ctx.run = { requestId: msg.id, stopAt: Number(msg.stopAt) || 0, evalEvery: Number(msg.evalEvery) || 0,
+                           stopWhenFlat: msg.stopWhenFlat === true });
   trainLoop(ctx, run, yieldToEventLoop).catch((e) => {
     ctx.run = null;
     ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: 'internal error while training: ' + e.message });
     ctx.post(Rep.PAUSED, msg.id, ctx.gen, { step: ctx.model.step, reason: 'error' });
+  });
+}
+
+// Back to the best model by validation loss (Session::restore_best): weights, optimizer state, cursor and step as
+// they were. Like going back to the last good weights, exact-step resume cannot replay it: the page checkpoints.
+function useBest(ctx, msg) {
+  if (ctx.run) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: 'pause training before going back to the best model' });
+  const { model, session } = ctx;
+  const back = session.restoreBest();
+  if (!back.ok) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: back.error });
+  if (back.step < 0) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: 'no best model is kept yet: train until validation is measured' });
+  model.step = back.step;
+  model.evalsSinceBest = 0;
+  model.nextTimeline = nextTimelineStep(model.step);
+  const edit = model.edits++;
+  ctx.post(Rep.BEST_USED, msg.id, ctx.gen, {
+    step: model.step, epoch: back.epoch, calls: model.calls, edit, eval: evaluate(ctx), best: bestOf(model),
   });
 }
 
@@ -139,6 +158,7 @@ const WITH_MODEL = {
   [Req.REPLAY]: startReplay,
   [Req.TRAIN]: startTraining,
   [Req.SAMPLE]: sample,
+  [Req.USE_BEST]: useBest,
   [Req.SET_LR]: setLearningRate,
   [Req.SET_CLIP]: (ctx, msg) => {
     const res = ctx.session.setClipping(String(msg.mode), Number(msg.value));
@@ -187,7 +207,12 @@ const WITHOUT_MODEL = {
     if (!ctx.session || msg.gen !== ctx.gen) return;
     const wasRunning = ctx.run !== null;
     ctx.run = null;
-    ctx.post(Rep.PAUSED, msg.id, ctx.gen, { step: ctx.model.step, reason: 'request', eval: wasRunning ? evaluate(ctx) : null });
+    const ev = wasRunning ? evaluate(ctx) : null;
+    noteEvaluation(ctx, ev, false);   // a pause is one more point for the best model, never a reason to stop
+    ctx.post(Rep.PAUSED, msg.id, ctx.gen, { step: ctx.model.step, reason: 'request', eval: ev, best: bestOf(ctx.model) });
+  },
+  [Req.STOP_WHEN_FLAT]: (ctx, msg) => {
+    if (ctx.run && msg.gen === ctx.gen) ctx.run.stopWhenFlat = msg.on === true;
   },
   [Req.DEBUG_REJECT]: (ctx, msg) => { ctx.simulatedRejections = Math.max(0, msg.count | 0); },
   // Test hook (#testhooks only): a real non-finite gradient, which the engine itself must reject.

@@ -2,6 +2,7 @@
 // loss now and then, a timeline sample at round steps, and a pause when the run blows up or reaches its budget.
 // Between chunks it yields, so the page's other requests are answered within one chunk.
 import { Rep } from '../protocol.js';
+import { bestOf, noteEvaluation } from './best_watch.js';
 import { evaluate, nextTimelineStep } from './worker_model.js';
 
 export const CHUNK_MS = 40;       // one training burst; a pause or sample request waits at most this long (or one step)
@@ -107,11 +108,14 @@ export async function trainLoop(ctx, myRun, yieldToEventLoop) {
     Object.assign(model, { step: last.step, epoch: last.epoch, calls: model.calls + reports.length });
     const charsPerSec = throughput(reports.length * charsPerStep, res.millis);
     const accepted = reports.filter((r) => !r.rejected).length;
+    const ev = evals.maybe(accepted);
+    const flat = noteEvaluation(ctx, ev, myRun.stopWhenFlat);
     ctx.post(Rep.PROGRESS, myRun.requestId, ctx.gen, {
-      reports, eval: evals.maybe(accepted), charsPerSec, step: model.step, epoch: model.epoch,
+      reports, eval: ev, charsPerSec, step: model.step, epoch: model.epoch, best: bestOf(model),
     });
     if (model.step >= model.nextTimeline) postTimelineSample(ctx, myRun.requestId);
     if (diverged) return stopDiverged(ctx, myRun, diverged);
+    if (flat) return stopMemorising(ctx, myRun);
     if (model.step >= stopAt) return stopAtBudget(ctx, myRun, evals.lastStep);
     await yieldToEventLoop();
   }
@@ -131,6 +135,14 @@ function stopDiverged(ctx, myRun, diverged) {
     lastGoodStep: ctx.session.lastGoodStep(),
   });
   ctx.post(Rep.PAUSED, myRun.requestId, ctx.gen, { step: model.step, reason: 'diverged', eval: evaluate(ctx) });
+}
+
+// Validation has stopped improving: the model is learning its training text by heart. The page offers the best.
+function stopMemorising(ctx, myRun) {
+  ctx.run = null;
+  const { model } = ctx;
+  model.stallStoppedAt = model.bestStep;
+  ctx.post(Rep.PAUSED, myRun.requestId, ctx.gen, { step: model.step, reason: 'memorising', best: bestOf(model) });
 }
 
 function stopAtBudget(ctx, myRun, lastEvalStep) {

@@ -1,8 +1,14 @@
 // The worker's view of its model (one embind Session): what the page needs to know about it, its validation loss,
 // the steps timeline samples are taken at, and the checks on a text before it reaches the engine.
 import { Limits, parseConfigText } from '../protocol.js';
+import { noBest } from './best_watch.js';
 
-export const EVAL_MAX_CHARS = 4096;   // validation characters scored each time (a fixed prefix, so points compare)
+// Validation splits up to EVAL_WHOLE_MAX characters are scored whole at every evaluation (about as long as 6,000
+// training characters' forward passes at most, so with evaluations kept to ~10% of training time they still come
+// every few seconds); longer ones by EVAL_SPREAD_CHARS characters in streams spread evenly over the whole split
+// (Session::evaluate_spread), the same ones each time, so the points of a run compare.
+export const EVAL_WHOLE_MAX = 65_536;
+export const EVAL_SPREAD_CHARS = 16_384;
 
 const encoder = new TextEncoder();
 
@@ -40,13 +46,17 @@ export function textProblem(bytes, stats) {
   return null;
 }
 
-// The validation loss on the fixed prefix, or null without a validation text.
-export function evaluate(ctx) {
+// The validation loss (the whole split or the spread sample), or null without a validation text.
+// chars: characters scored; spreadOver: characters of the split they were taken from.
+export function evaluate(ctx, { prefix = false } = {}) {
   const { model, session } = ctx;
   if (!model || model.valChars < 2) return null;
-  const e = session.evaluate(model.evalChars);
+  // prefix: the first evalChars characters instead (the n-gram baseline of "Look inside" scores those): the same
+  // characters as the spread sample's whenever the split is scored whole.
+  const e = prefix ? session.evaluate(model.evalChars) : session.evaluateSpread(model.evalChars);
   if (!e.ok || e.bitsPerChar === null) return null;
-  return { step: model.step, bitsPerChar: e.bitsPerChar, perplexity: e.perplexity, chars: e.chars };
+  return { step: model.step, bitsPerChar: e.bitsPerChar, perplexity: e.perplexity, chars: e.chars,
+           spreadOver: e.spreadOver };
 }
 
 // What the page needs to know about a session (from its open/load reply).
@@ -65,10 +75,11 @@ export function describe(info) {
     unroll: Number(values.unroll),
     lr: Number(values.lr),
     valChars,
-    evalChars: Math.min(valChars, EVAL_MAX_CHARS),
+    evalChars: valChars <= EVAL_WHOLE_MAX ? valChars : EVAL_SPREAD_CHARS,
     calls: info.step + info.rejectedSteps,
     edits: 0,
     linkWeightsBytes: info.linkWeightsBytes,
+    ...noBest(),
   };
 }
 

@@ -71,7 +71,7 @@ async function choosePreset(t, name, { applySize = true, onlyIfUntouched = false
     setSource(t, { kind: 'typed', name: preset.label, preset: name, text });
     if (applySize) {
       const sizes = t.settings.applySize(preset.size, SIZE_KEYS);
-      if (sizes) message(t, `Model size set for the ${preset.label.toLowerCase()} text: ${sizes.join(', ')}.`, 'info');
+      if (sizes) message(t, `Model size set for the ${preset.label.toLowerCase()} text: ${sizes.join(', ')} (${preset.why}).`, 'info');
     }
   } catch (e) {
     message(t, `The preset could not be loaded (${e.message}).`);
@@ -171,7 +171,7 @@ async function askStats(t) {
     if (!t.pendingCut && (t.messageFrom === null || t.messageFrom === 'stats')) message(t, sentence(e.message), 'error', 'stats');
   }
   t.store.update({ stats });
-  renderTextStats(stats);
+  renderTextStats(stats, t.store.get().preset);
 }
 
 function onTyped(t) {

@@ -2,8 +2,13 @@
 // what the engine had to change (rare characters collapsed, invalid UTF-8 replaced). stats: from INSPECT, or null.
 import { $ } from '../../ui/dom.js';
 import { fmtBytes, fmtInt } from '../../ui/format.js';
+import { suggestSize } from './size_suggestion.js';
 
-export function renderTextStats(stats) {
+// preset: the preset the text is (its size is applied, so nothing is suggested), or null.
+export function renderTextStats(stats, preset = null) {
+  const suggestion = stats && !preset ? suggestSize(stats) : null;
+  $('stat-suggest').hidden = !suggestion;
+  $('stat-suggest').textContent = suggestion ? suggestion.line : '';
   if (!stats) {
     for (const id of ['stat-chars', 'stat-vocab', 'stat-train', 'stat-val']) $(id).textContent = '—';
     $('stat-detail').textContent = '';

@@ -8,8 +8,10 @@
 import { Req, Rep, parseConfigText } from '../../engine/protocol.js';
 import { $, sentence, showMessage } from '../../ui/dom.js';
 import { fmtBits, fmtInt, fmtLr } from '../../ui/format.js';
+import { initBestModel } from './best_model.js';
 import { readPauseAt } from './pause_at.js';
 
+const SELF_PAUSE_GRACE_MS = 600;
 const STATE_LABELS = {
   none: 'No model yet', opening: 'Preparing the model…', training: 'Training', pausing: 'Pausing…', paused: 'Paused',
 };
@@ -30,6 +32,10 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     }
     if (message && kind === 'error') store.update({ lastError: message });
   }
+
+  // The best model by validation loss: the stop option, the memorising notice, "Use the best model".
+  const selfPause = { at: -Infinity };   // when the run last paused by itself (onTrainButton)
+  const best = initBestModel({ store, client, runLog, view, hooks, resume, trainMessage });
 
   function setState(next) {
     store.update({ state: next });
@@ -83,6 +89,8 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     store.update({ gen, model: { ...reply, sourceVersion }, modelConfig: reply.config, parameterCount: reply.parameterCount });
     runLog.start(reply.calls);
     view.reset();
+    best.clear();
+    best.noteReport({ eval: reply.eval });
     const cfg = parseConfigText(reply.config);
     hooks.clipShown(cfg.clip, Number(cfg.clip_value));
     view.addValPoint(reply.eval);
@@ -108,7 +116,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     }
     adoptModel(reply, { gen, sourceVersion: get().sourceVersion });
     setState('training');
-    client.send(Req.TRAIN, gen, { stopAt: pauseAtStep() });
+    client.send(Req.TRAIN, gen, { stopAt: pauseAtStep(), stopWhenFlat: best.stopWhenFlat() });
     hooks.onNewRun();
   }
 
@@ -119,12 +127,17 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
 
   function resume() {
     setState('training');
-    client.send(Req.TRAIN, get().gen, { stopAt: pauseAtStep() });
+    best.hideNotice();
+    client.send(Req.TRAIN, get().gen, { stopAt: pauseAtStep(), stopWhenFlat: best.stopWhenFlat() });
   }
 
   function onTrainButton() {
     const { state } = get();
     if (state === 'opening' || state === 'pausing') return;   // busy (aria-disabled)
+    // A press aimed at "Pause" just as the run stopped itself because validation stopped improving must not resume
+    // it (it would then train on past the notice): within SELF_PAUSE_GRACE_MS the press is taken as done. Not after
+    // "Pause at step": that pause was asked for, and Resume right after it is meant.
+    if (state === 'paused' && performance.now() - selfPause.at < SELF_PAUSE_GRACE_MS) return;
     if (state === 'none') startNewModel();
     else if (state === 'training') pause();
     else if (state === 'paused' && textChanged()) startNewModel();
@@ -160,6 +173,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     hooks.onReset();
     trainMessage('');
     view.reset();
+    best.clear();
     setState('none');
     $('engine-status').textContent = 'Restarting the engine…';
   }
@@ -178,6 +192,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     if (state !== 'training' && state !== 'pausing') return;
     addReports(msg.reports);
     view.addProgress(msg);
+    best.noteReport(msg);
     hooks.noteProgress();
   }
 
@@ -197,8 +212,10 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
   }
 
   function onPaused(msg) {
+    if (msg.reason === 'memorising') selfPause.at = performance.now();
     view.addValPoint(msg.eval);
     if (get().state !== 'none') setState('paused');
+    best.onPaused(msg);
     if (msg.reason === 'budget')
       trainMessage(`Paused at step ${fmtInt(msg.step)}, as "Pause at step" asked. Resume to train on until you ` +
         'pause (or set a later step first).', 'info');
