@@ -19,6 +19,9 @@ export function describeRun(r) {
   return `${text} · step ${fmtInt(r.step)} · ${best} · used ${when(r.usedAt)}`;
 }
 
+// Structure: this init is a factory whose body is short named functions sharing one run's state (the structure test,
+// tests/structure/page_structure.mjs, counts each function's own lines); splitting it into module-level functions
+// over an explicit state object, as sections/text does, is the next step when it grows.
 export function initRuns({ store, runs }) {
   const ui = { renaming: null, confirming: null, switching: null, busy: false };   // what the list shows in place of a run's buttons
   const message = (text, kind = 'error') => showMessage('runs-message', null, text, kind);

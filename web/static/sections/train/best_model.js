@@ -12,6 +12,9 @@ import { Req } from '../../engine/protocol.js';
 import { $, sentence } from '../../ui/dom.js';
 import { fmtBits, fmtInt } from '../../ui/format.js';
 
+// Structure: this init is a factory whose body is short named functions sharing one run's state (the structure test,
+// tests/structure/page_structure.mjs, counts each function's own lines); splitting it into module-level functions
+// over an explicit state object, as sections/text does, is the next step when it grows.
 export function initBestModel({ store, client, runLog, view, hooks, resume, trainMessage }) {
   const get = () => store.get();
 
