@@ -14,6 +14,8 @@ describe('units × characters overview and live refresh', { timeout: 5 * LONG },
 
   it('shows every unit against every character, with a text alternative', async () => {
     await preparePractice(page, ONE_LAYER);
+    // This test trains on past the best validation loss: the automatic stop (on by default) would pause it.
+    await page.getByLabel('Stop when validation stops improving').uncheck();
     await page.waitForFunction(() => /parameters/.test(document.getElementById('model-size').textContent));
     await trainTo(page, 150);
     await look().getByRole('button', { name: 'Look inside' }).click();
