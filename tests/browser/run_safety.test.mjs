@@ -89,10 +89,13 @@ describe('a run is not derailed', { timeout: 6 * LONG }, () => {
     await page.getByRole('button', { name: 'Save model' }).click();
     const file = await (await download).path();
     await page.getByLabel('Training text').fill('another text, typed after saving the model');
+    const gen = await page.evaluate(() => window.app.gen);
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Load model…' }).click();
     await (await chooser).setFiles(file);
-    await page.waitForFunction(() => window.app.state === 'paused' && window.app.step === 20, null, { timeout: LONG });
+    // The page was already paused at step 20: wait for the loaded model itself (a new generation).
+    await page.waitForFunction((g) => window.app.gen > g && window.app.state === 'paused' && window.app.step === 20,
+      gen, { timeout: LONG });
     assert.equal(await page.getByLabel('Training text').inputValue(), text);
     assert.equal(await page.getByRole('button', { name: 'Resume' }).count(), 1, 'it resumes on its own text');
     assert.notEqual(await page.locator('#st-epoch').textContent(), '0.00');
