@@ -2,15 +2,16 @@
 // split (evaluate_spread), through the Session facade.
 #include <catch2/catch.hpp>
 
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "rnnlab/errors.hpp"
 #include "rnnlab/session.hpp"
 #include "rnnlab/utf8.hpp"
+#include "fixtures.hpp"
 
 using namespace rnnlab;
+using namespace rnnlab::fixtures;
 
 namespace {
 
@@ -27,46 +28,30 @@ std::string varied_text(size_t chars) {
   return text;
 }
 
-Config small_config() {
-  Config c;
-  c.model.cell = CellType::lstm;
-  c.model.layers = 1;
-  c.model.hidden = 24;
-  c.model.embed = 8;
+Config lstm_with_dropout() {
+  Config c = small_config(CellType::lstm, {/*layers*/ 1, /*hidden*/ 24, /*embed*/ 8, /*batch*/ 4, /*unroll*/ 16});
   c.model.dropout = 0.1f;   // so the dropout RNG's state is part of what must come back
-  c.train.batch = 4;
-  c.train.unroll = 16;
   c.optim.lr = 1e-2f;
   c.train.seed = 3;
   return c;
 }
 
-std::vector<double> losses(Session& s, int steps) {
-  std::vector<double> out;
-  for (int i = 0; i < steps; ++i) out.push_back(s.train_step().loss);
-  return out;
-}
-
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
-}
-
 bool same_params(const Slab<float>& a, const Slab<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  return bit_identical(a.data(), a.size(), b.data(), b.size());
 }
 
 }  // namespace
 
 TEST_CASE("restore_best gives back exactly the weights and step kept", "[session][best]") {
-  Session s(varied_text(3000), small_config());
+  Session s(varied_text(3000), lstm_with_dropout());
   CHECK(s.best_step() == -1);
   CHECK(s.restore_best() == -1);   // nothing kept yet: nothing moves
   CHECK(s.step() == 0);
-  losses(s, 40);
+  train_losses(s, 40);
   s.keep_best();
   const Slab<float> kept = s.params();
   const EvalReport at_best = s.evaluate();
-  losses(s, 35);
+  train_losses(s, 35);
   REQUIRE_FALSE(same_params(s.params(), kept));
   CHECK(s.best_step() == 40);
   CHECK(s.restore_best() == 40);
@@ -78,35 +63,35 @@ TEST_CASE("restore_best gives back exactly the weights and step kept", "[session
 
 TEST_CASE("training on from the best model equals training on from a file saved at that step", "[session][best]") {
   for (OptimizerType opt : {OptimizerType::adam, OptimizerType::sgd}) {
-    Config c = small_config();
+    Config c = lstm_with_dropout();
     c.optim.type = opt;
     c.optim.lr = opt == OptimizerType::sgd ? 0.05f : 1e-2f;
     Session s(varied_text(3000), c);
-    losses(s, 30);
+    train_losses(s, 30);
     s.keep_best();
     const std::string file = s.save(/*include_text=*/true);
-    losses(s, 50);   // past the best, with the optimizer moments, cursor and dropout RNG moving on
+    train_losses(s, 50);   // past the best, with the optimizer moments, cursor and dropout RNG moving on
     REQUIRE(s.restore_best() == 30);
-    const auto after_restore = losses(s, 40);
+    const auto after_restore = train_losses(s, 40);
 
     auto loaded = Session::load(file);
-    const auto after_load = losses(*loaded, 40);
+    const auto after_load = train_losses(*loaded, 40);
     INFO(to_string(opt));
-    CHECK(same_bits(after_restore, after_load));
+    CHECK(bit_identical(after_restore, after_load));
     CHECK(s.step() == loaded->step());
   }
 }
 
 TEST_CASE("a model without its text has no training state to keep as the best", "[session][best]") {
-  Session s(varied_text(3000), small_config());
+  Session s(varied_text(3000), lstm_with_dropout());
   auto loaded = Session::load(s.save(/*include_text=*/false));
   CHECK_THROWS_AS(loaded->keep_best(), ConfigError);
   CHECK(loaded->restore_best() == -1);
 }
 
 TEST_CASE("the spread validation sample is the whole split when the split is small", "[session][eval]") {
-  Session s(varied_text(3000), small_config());
-  losses(s, 20);
+  Session s(varied_text(3000), lstm_with_dropout());
+  train_losses(s, 20);
   const size_t n = s.split().val.size() - 1;
   for (size_t cap : {n, n + 1, 10 * n}) {
     const EvalReport spread = s.evaluate_spread(cap);
@@ -136,9 +121,9 @@ TEST_CASE("the spread plan's streams start evenly over the whole split and stay 
 }
 
 TEST_CASE("the spread sample scores the streams its plan names, not the split's start", "[session][eval]") {
-  Config c = small_config();
+  Config c = lstm_with_dropout();
   Session s(varied_text(20000), c);
-  losses(s, 30);
+  train_losses(s, 30);
   const std::vector<int32_t>& val = s.split().val;
   const size_t cap = 512;
   REQUIRE(val.size() - 1 > cap);

@@ -8,26 +8,17 @@
 #include "rnnlab/json.hpp"
 #include "rnnlab/safetensors.hpp"
 #include "rnnlab/session.hpp"
+#include "fixtures.hpp"
 
 using namespace rnnlab;
+using namespace rnnlab::fixtures;
 
 namespace {
 
-std::string corpus() {
-  std::string t;
-  for (int i = 0; i < 40; ++i) t += "the cat sat on the mat; a dog ran to the log " + std::to_string(i % 7) + "\n";
-  return t;
-}
+std::string corpus() { return numbered_lines("the cat sat on the mat; a dog ran to the log ", 40, 7); }
 
 Config small(CellType cell) {
-  Config c;
-  c.model.cell = cell;
-  c.model.layers = 1;
-  c.model.hidden = 8;
-  c.model.embed = 4;
-  c.train.batch = 4;
-  c.train.unroll = 8;
-  return c;
+  return small_config(cell, {/*layers*/ 1, /*hidden*/ 8, /*embed*/ 4, /*batch*/ 4, /*unroll*/ 8});
 }
 
 // A trained model's export, with its rnnlab.config metadata left out (as a hand-made or third-party export may).

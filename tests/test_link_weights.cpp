@@ -9,25 +9,17 @@
 #include "rnnlab/errors.hpp"
 #include "rnnlab/link_weights.hpp"
 #include "rnnlab/session.hpp"
+#include "fixtures.hpp"
 
 using namespace rnnlab;
+using namespace rnnlab::fixtures;
 
 namespace {
 
-std::string corpus() {
-  std::string t;
-  for (int i = 0; i < 50; ++i) t += "the cat sat on the mat; a dog ran to the log " + std::to_string(i % 5) + "\n";
-  return t;
-}
+std::string corpus() { return numbered_lines("the cat sat on the mat; a dog ran to the log ", 50, 5); }
 
 Config small(CellType cell = CellType::lstm) {
-  Config c;
-  c.model.cell = cell;
-  c.model.layers = 2;
-  c.model.hidden = 16;
-  c.model.embed = 8;
-  c.train.batch = 4;
-  c.train.unroll = 12;
+  Config c = small_config(cell, {/*layers*/ 2, /*hidden*/ 16, /*embed*/ 8, /*batch*/ 4, /*unroll*/ 12});
   c.optim.lr = 1e-2f;
   c.train.seed = 3;
   return c;
@@ -43,8 +35,7 @@ std::string sample_text(Session& s) {
 }
 
 bool same_weights(const Session& a, const Session& b) {
-  return a.params().size() == b.params().size() &&
-         std::memcmp(a.params().data(), b.params().data(), a.params().size() * sizeof(float)) == 0;
+  return bit_identical(a.params().data(), a.params().size(), b.params().data(), b.params().size());
 }
 
 // A copy of the payload with its checksum recomputed, so a test reaches the checks behind the CRC.

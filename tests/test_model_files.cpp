@@ -5,26 +5,17 @@
 #include "rnnlab/errors.hpp"
 #include "rnnlab/safetensors.hpp"
 #include "rnnlab/session.hpp"
+#include "fixtures.hpp"
 
 using namespace rnnlab;
+using namespace rnnlab::fixtures;
 
 namespace {
 
-std::string corpus() {
-  std::string t;
-  for (int i = 0; i < 40; ++i) t += "Hello, world! 🙂 你好 — line " + std::to_string(i % 7) + "\n";
-  return t;
-}
+std::string corpus() { return numbered_lines("Hello, world! 🙂 你好 — line ", 40, 7); }
 
 Config small(CellType cell) {
-  Config c;
-  c.model.cell = cell;
-  c.model.layers = 2;
-  c.model.hidden = 12;
-  c.model.embed = 6;
-  c.train.batch = 4;
-  c.train.unroll = 10;
-  return c;
+  return small_config(cell, {/*layers*/ 2, /*hidden*/ 12, /*embed*/ 6, /*batch*/ 4, /*unroll*/ 10});
 }
 
 std::string sample_text(Session& s, uint64_t seed) {
@@ -38,8 +29,7 @@ std::string sample_text(Session& s, uint64_t seed) {
 }  // namespace
 
 TEST_CASE("safetensors export and import keep the model exactly", "[files]") {
-  for (CellType cell : {CellType::rnn_tanh, CellType::lstm, CellType::gru, CellType::lstm_peephole,
-                        CellType::lstm_cifg, CellType::lstm_nfg}) {
+  for (CellType cell : kAllCells) {
     for (int embed : {0, 6}) {
       Config c = small(cell);
       c.model.embed = embed;

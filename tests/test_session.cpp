@@ -3,50 +3,31 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "rnnlab/errors.hpp"
 #include "rnnlab/session.hpp"
+#include "fixtures.hpp"
 
 using namespace rnnlab;
+using namespace rnnlab::fixtures;
 
 namespace {
 
 std::string tiny_corpus() {
-  std::string text;
-  const char* lines[] = {"the cat sat on the mat.\n", "a dog ran to the log!\n", "\"quoted\" words (in brackets)\n"};
-  for (int i = 0; i < 60; ++i) text += lines[i % 3];
-  return text;
+  return cycled_lines({"the cat sat on the mat.\n", "a dog ran to the log!\n", "\"quoted\" words (in brackets)\n"}, 60);
 }
 
 Config tiny_config(CellType cell) {
-  Config c;
-  c.model.cell = cell;
-  c.model.layers = 2;
-  c.model.hidden = 32;
-  c.model.embed = 16;
-  c.train.batch = 4;
-  c.train.unroll = 16;
+  Config c = small_config(cell, {/*layers*/ 2, /*hidden*/ 32, /*embed*/ 16, /*batch*/ 4, /*unroll*/ 16});
   c.optim.lr = 1e-2f;
   c.train.seed = 7;
   return c;
 }
 
-std::vector<double> train_losses(Session& s, int steps) {
-  std::vector<double> losses;
-  for (int i = 0; i < steps; ++i) losses.push_back(s.train_step().loss);
-  return losses;
-}
-
-bool bit_identical(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
-}
-
 }  // namespace
 
 TEST_CASE("every cell learns the tiny corpus", "[session]") {
-  for (CellType cell : {CellType::rnn_tanh, CellType::lstm, CellType::gru, CellType::lstm_peephole,
-                        CellType::lstm_cifg, CellType::lstm_nfg}) {
+  for (CellType cell : kAllCells) {
     Session s(tiny_corpus(), tiny_config(cell));
     const double before = s.evaluate().nats_per_char;
     train_losses(s, 300);

@@ -8,22 +8,12 @@
 #include "rnnlab/errors.hpp"
 #include "rnnlab/input_gradients.hpp"
 #include "rnnlab/step_through.hpp"
+#include "fixtures.hpp"
 
 using namespace rnnlab;
+using namespace rnnlab::fixtures;
 
 namespace {
-
-ModelConfig model(CellType cell, int layers, int hidden, int embed) {
-  ModelConfig m;
-  m.cell = cell;
-  m.layers = layers;
-  m.hidden = hidden;
-  m.embed = embed;
-  return m;
-}
-
-const CellType kCells[] = {CellType::rnn_tanh, CellType::lstm, CellType::gru, CellType::lstm_peephole,
-                           CellType::lstm_cifg, CellType::lstm_nfg};
 
 std::vector<double> random_params(const Network<double>& net, uint64_t seed) {
   Rng rng(seed);
@@ -48,7 +38,7 @@ std::string hello_text() {
 
 Config hello_config(CellType cell, int hidden, int embed) {
   Config c;
-  c.model = model(cell, 1, hidden, embed);
+  c.model = model_config(cell, 1, hidden, embed);
   c.train.batch = 1;
   c.train.unroll = 5;
   c.train.val_fraction = 0;
@@ -61,9 +51,9 @@ Config hello_config(CellType cell, int hidden, int embed) {
 // Truncated BPTT is no gradient of any loss: it is the gradient of the loss with each window's carried state held
 // fixed. That loss, differentiated numerically, is what the windows' backward passes must give.
 TEST_CASE("unrolled: truncation windows cut the gradient where training does (double)", "[unrolled]") {
-  for (CellType cell : kCells) {
+  for (CellType cell : kAllCells) {
     INFO(to_string(cell));
-    const Network<double> net(model(cell, 2, 3, 0), 4);
+    const Network<double> net(model_config(cell, 2, 3, 0), 4);
     const std::vector<double> params = random_params(net, 5);
     const std::vector<int32_t> tokens = random_tokens(4, 8, 6);   // T = 7
     UnrollOptions o;
@@ -140,7 +130,7 @@ TEST_CASE("step-through: the update preview is the step training takes, and leav
 
 TEST_CASE("step-through: the numerical check passes for every cell and fails on a corrupted gradient",
           "[step_through]") {
-  for (CellType cell : kCells)
+  for (CellType cell : kAllCells)
     for (int embed : {0, 4}) {
       INFO(to_string(cell) << " embed " << embed);
       Config c = hello_config(cell, 6, embed);
@@ -174,10 +164,10 @@ TEST_CASE("step-through: the numerical check passes for every cell and fails on 
 TEST_CASE("step-through: input-gradient connectivity matches finite differences (double)", "[step_through]") {
   const int V = 9;
   std::vector<int32_t> tokens = {3, 0, 7, 1, 5, 8, 2, 6, 4};   // all distinct
-  for (CellType cell : kCells)
+  for (CellType cell : kAllCells)
     for (int embed : {0, 3}) {
       INFO(to_string(cell) << " embed " << embed);
-      const ModelConfig m = model(cell, 2, 4, embed);
+      const ModelConfig m = model_config(cell, 2, 4, embed);
       const Network<double> net(m, V);
       const std::vector<double> params = random_params(net, 21);
       const int t = 6;
@@ -185,7 +175,7 @@ TEST_CASE("step-through: input-gradient connectivity matches finite differences 
       REQUIRE(g.first == 1);
       REQUIRE(g.norm.size() == 6);
       // The twin with an explicit embedding: the same weights, plus the identity for one-hot input.
-      const ModelConfig twin_m = model(cell, 2, 4, embed > 0 ? embed : V);
+      const ModelConfig twin_m = model_config(cell, 2, 4, embed > 0 ? embed : V);
       const Network<double> twin(twin_m, V);
       std::vector<double> tw(twin.layout().total(), 0.0);
       for (const ParamBlock& b : net.layout().blocks())
@@ -236,7 +226,7 @@ TEST_CASE("step-through: input-gradient connectivity matches finite differences 
         CHECK(g.h_norm[k][6] == Approx(std::sqrt(state_sq)).epsilon(1e-6));
       }
     }
-  CHECK_THROWS_AS(input_gradients(Network<double>(model(CellType::lstm, 1, 2, 0), V), std::vector<double>(400).data(),
+  CHECK_THROWS_AS(input_gradients(Network<double>(model_config(CellType::lstm, 1, 2, 0), V), std::vector<double>(400).data(),
                                   tokens, 8, 5),
                   ConfigError);
 }

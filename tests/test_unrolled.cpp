@@ -6,29 +6,19 @@
 #include <cstring>
 
 #include "rnnlab/unrolled.hpp"
+#include "fixtures.hpp"
 
 using namespace rnnlab;
+using namespace rnnlab::fixtures;
 
 namespace {
-
-ModelConfig model(CellType cell, int layers, int hidden, int embed) {
-  ModelConfig m;
-  m.cell = cell;
-  m.layers = layers;
-  m.hidden = hidden;
-  m.embed = embed;
-  return m;
-}
-
-const CellType kCells[] = {CellType::rnn_tanh, CellType::lstm, CellType::gru, CellType::lstm_peephole,
-                           CellType::lstm_cifg, CellType::lstm_nfg};
 
 // Every cell, one-hot and embedded, 1 to 4 layers (a spread, not the full product, to keep the suite quick).
 std::vector<ModelConfig> configs() {
   std::vector<ModelConfig> out;
   int i = 0;
-  for (CellType cell : kCells)
-    for (int embed : {0, 3}) out.push_back(model(cell, 1 + (i++ % 4), 4, embed));
+  for (CellType cell : kAllCells)
+    for (int embed : {0, 3}) out.push_back(model_config(cell, 1 + (i++ % 4), 4, embed));
   return out;
 }
 
@@ -192,7 +182,7 @@ TEST_CASE("unrolled: the gradient arriving from the future at every step matches
 TEST_CASE("unrolled: dL/dc_t in full carries on to c_{t-1} through the forget gate (double)", "[unrolled]") {
   for (CellType cell : {CellType::lstm, CellType::lstm_cifg, CellType::lstm_nfg}) {
     INFO(to_string(cell));
-    Fixture<double> f(model(cell, 2, 4, 0), 5, 8, 17, 0.8);
+    Fixture<double> f(model_config(cell, 2, 4, 0), 5, 8, 17, 0.8);
     const Unrolled<double> u = unroll(f.net, f.params.data(), f.tokens, f.net.zero_state(1));
     for (const UnrolledLayer<double>& y : u.layers)
       for (int t = 1; t < u.T; ++t)
