@@ -57,7 +57,7 @@ for run in $(seq "$RUNS"); do
       [[ -f $dir/rnnlab_bench.js ]] || continue
       [[ $MODES == *train* ]] && node $dir/rnnlab_bench.js train --corpus "$CORPUS" --workload $w --seconds "$SECS" | record $flavour-node $w train
       [[ $MODES == *sample* ]] && node $dir/rnnlab_bench.js sample --corpus "$CORPUS" --workload $w | record $flavour-node $w sample
-      [[ -f $dir/rnnlab_bench_web.js ]] && node bench/browser/run.mjs $dir "$CORPUS" $flavour-chromium $w "$SECS" "$RESULTS" "$MODES"
+      [[ $MODES == *train* || $MODES == *sample* ]] && [[ -f $dir/rnnlab_bench_web.js ]] && node bench/browser/run.mjs $dir "$CORPUS" $flavour-chromium $w "$SECS" "$RESULTS" "$MODES"
     done
     if have_torch; then
       [[ $MODES == *train* ]] && $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py bench --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" | record pytorch $w train
@@ -87,7 +87,7 @@ if [[ $MODES == *presets* && -x build/native/rnnlab_bench_presets ]]; then
   $P web/presets/prose.txt 900 25 $FORM layers=2 hidden=96 embed=16 dropout=0.3 | record native prose presets
   $P "$OUT/preset-texts/presets/code.txt" 900 25 $FORM | record native code presets
 fi
-if [[ -f site/rnnlab_engine.wasm ]]; then
+if [[ -f site/rnnlab_engine.wasm && ( $MODES == *train* || $MODES == *sample* ) ]]; then
   echo "page start-up in headless Chromium" >&2
   # 11 fresh browsers (single start-ups spread by 100+ ms here), each beside a floor measured in the same run.
   node bench/browser/startup.mjs site 11 | record wasm-chromium page startup
