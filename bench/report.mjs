@@ -14,7 +14,7 @@ const push = (key, x) => {
   groups.get(key).push(x);
 };
 for (const r of rows) {
-  if (r.mode === 'learn' || r.mode === 'startup') continue;
+  if (r.mode === 'learn' || r.mode === 'startup' || r.mode === 'presets') continue;
   push(`${r.system}|${r.workload}|${r.mode}`, r.data.chars_per_s);
   // rnnlab's sample figure is the median of several timed calls; its first call (before V8 has finished
   // optimising the sampling code in wasm) is shown beside it. Peers time one call.
@@ -50,3 +50,21 @@ for (const r of rows.filter((r) => r.mode === 'startup'))
 for (const r of rows.filter((r) => r.mode === 'learn'))
   console.log(`\n${r.system} ${r.workload}: validation ${r.data.val_bpc} bits/char (${r.data.val_loss} nats) after ` +
     `${r.data.step} steps, ${r.data.train_time_s} s of training`);
+
+// Each preset at its page defaults, trained natively as the page's worker trains it (bench/presets/): where the
+// validation loss was best and how long it took, and where "Stop when validation stops improving" paused.
+const presets = rows.filter((r) => r.mode === 'presets');
+if (presets.length) {
+  console.log('\npresets at their page defaults (native, one run each; minutes depend on the machine and its load, ' +
+    'steps do not):');
+  console.log('| preset | parameters | params per training char | validation chars | best validation bits/char | at step | ' +
+    'minutes to best | paused at step | steps run | minutes run |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of presets) {
+    const d = r.data;
+    const scored = d.val_chars > 65536 ? `sample of 16,384 of ${fmt(d.val_chars)}` : `all ${fmt(d.val_chars)}`;
+    console.log(`| ${r.workload} | ${fmt(d.params)} | ${(d.params / d.train_chars).toFixed(1)} | ${scored} | ` +
+      `${d.best_bits.toFixed(3)} | ${fmt(d.best_step)} | ${(d.best_seconds / 60).toFixed(2)} | ` +
+      `${d.stop_step < 0 ? 'not within the time cap' : fmt(d.stop_step)} | ${fmt(d.steps)} | ${(d.seconds / 60).toFixed(2)} |`);
+  }
+}

@@ -6,15 +6,17 @@
 # Medians of RUNS runs (default 3). Results: build/bench/results.jsonl, and a table on stdout.
 #   RUNS=3 SECONDS_PER_RUN=20 PEERS=torch,tfjs MODES=train,sample ./build.sh bench
 # MODES=sample measures only sampling (and start-up), the same way, in a few minutes.
-# MODES=presets (not in the default) trains each preset at its page defaults the way the page's worker does
-# (bench/presets/bench_presets.cpp) until "Stop when validation stops improving" would pause it: best validation
-# bits/char, its step and the seconds to it (several minutes on a busy machine).
+# MODES=presets (in the default) trains each preset at its page defaults (the settings form's defaults with the
+# preset's size from web/static/sections/text/presets.js) the way the page's worker does
+# (bench/presets/bench_presets.cpp, natively) until "Stop when validation stops improving" would pause it: best
+# validation bits/char, its step and the minutes to it (ten minutes or more on a busy machine: MODES=train,sample
+# leaves it out).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 SECS=${SECONDS_PER_RUN:-20}
 PEERS=${PEERS:-torch,tfjs}
-MODES=${MODES:-train,sample}
+MODES=${MODES:-train,sample,presets}
 CORPUS=${CORPUS:-../shared/corpora/tinyshakespeare.txt}
 PEER_DIR=../shared/bench-peers
 OUT=build/bench
@@ -55,7 +57,7 @@ for run in $(seq "$RUNS"); do
       [[ -f $dir/rnnlab_bench.js ]] || continue
       [[ $MODES == *train* ]] && node $dir/rnnlab_bench.js train --corpus "$CORPUS" --workload $w --seconds "$SECS" | record $flavour-node $w train
       [[ $MODES == *sample* ]] && node $dir/rnnlab_bench.js sample --corpus "$CORPUS" --workload $w | record $flavour-node $w sample
-      [[ -f $dir/rnnlab_bench_web.js ]] && node bench/browser/run.mjs $dir "$CORPUS" $flavour-chromium $w "$SECS" "$RESULTS" "$MODES"
+      [[ $MODES == *train* || $MODES == *sample* ]] && [[ -f $dir/rnnlab_bench_web.js ]] && node bench/browser/run.mjs $dir "$CORPUS" $flavour-chromium $w "$SECS" "$RESULTS" "$MODES"
     done
     if have_torch; then
       [[ $MODES == *train* ]] && $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py bench --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" | record pytorch $w train
@@ -73,13 +75,19 @@ if [[ $MODES == *train* ]]; then
   $BENCH learn --corpus "$CORPUS" --workload W1 --steps 500 --seed 1 | record native W1 learn
 fi
 if [[ $MODES == *presets* && -x build/native/rnnlab_bench_presets ]]; then
-  # The sizes of web/static/sections/text/presets.js (code: the form's defaults), evaluating every 25 steps.
+  # The settings form's defaults (web/static/sections/settings/form.js: the engine's own defaults differ), then each
+  # preset's size from web/static/sections/text/presets.js (code: none, so the form's); validation every 25 steps
+  # (every 10 for hello, whose best comes within ~150 steps). The code text is made as the site makes it.
   P=build/native/rnnlab_bench_presets
-  $P web/presets/hello.txt 120 10 layers=1 hidden=32 embed=8 unroll=16 batch=8 dropout=0 lr=0.01 | record native hello presets
-  $P web/presets/prose.txt 900 25 layers=2 hidden=96 embed=16 dropout=0.3 | record native prose presets
-  [[ -f site/presets/code.txt ]] && $P site/presets/code.txt 900 25 | record native code presets
+  FORM="cell=lstm layers=2 hidden=128 embed=32 unroll=64 batch=16 optimizer=adam lr=0.003 schedule=constant clip=norm
+        clip_value=5 dropout=0.3 seed=1 val_fraction=0.1 vocab_max=256"
+  web/make_presets.sh "$OUT/preset-texts" >/dev/null
+  echo "presets: hello, prose, code at their page defaults (minutes each)" >&2
+  $P web/presets/hello.txt 120 10 $FORM layers=1 hidden=32 embed=8 unroll=16 batch=8 dropout=0 lr=0.01 | record native hello presets
+  $P web/presets/prose.txt 900 25 $FORM layers=2 hidden=96 embed=16 dropout=0.3 | record native prose presets
+  $P "$OUT/preset-texts/presets/code.txt" 900 25 $FORM | record native code presets
 fi
-if [[ -f site/rnnlab_engine.wasm ]]; then
+if [[ -f site/rnnlab_engine.wasm && ( $MODES == *train* || $MODES == *sample* ) ]]; then
   echo "page start-up in headless Chromium" >&2
   # 11 fresh browsers (single start-ups spread by 100+ ms here), each beside a floor measured in the same run.
   node bench/browser/startup.mjs site 11 | record wasm-chromium page startup

@@ -11,6 +11,11 @@
 //   s.evaluate(maxChars)                  -> { ok, bitsPerChar, natsPerChar, perplexity, chars, spreadOver }
 //   s.evaluateSpread(maxChars)            -> the same, the whole split or a sample spread over it (spreadOver chars)
 //   s.keepBest() -> { ok }; s.restoreBest() -> { ok, step, epoch } (step -1: none kept); s.bestStep() -> step or -1
+//   s.loadBest(bytes)                     -> { ok, ...description }: a best model saved by save(false) becomes the
+//                                            model, with this model's text attached, and is kept as the best
+//   s.scoreSplit(maxMillis, restart)      -> { ok, done, chars, total, bitsPerChar, natsPerChar, perplexity }: the
+//                                            whole validation split in pieces (SplitScorer), continued from the
+//                                            last call unless restart or the model changed since
 //   s.sample({ prime, length, temperature, topK, topP, seed }, (chars) => keepGoing)
 //   s.save(includeText) / s.exportSafetensors()   -> { ok, bytes: Uint8Array (a copy, not a heap view) }
 //   s.text()                              -> { ok, bytes }: the model's training text (empty without one)
@@ -37,6 +42,7 @@
 #include "rnnlab/errors.hpp"
 #include "rnnlab/link_weights.hpp"
 #include "rnnlab/session.hpp"
+#include "rnnlab/split_scorer.hpp"
 #include "rnnlab/utf8.hpp"
 #include "rnnlab/vocab.hpp"
 #include "inspect_bindings.hpp"
@@ -292,6 +298,40 @@ class WebSession {
 
   double bestStep() { return session_ ? static_cast<double>(session_->best_step()) : -1.0; }
 
+  // After a reload the engine has no best snapshot; the page kept the best model's file. It replaces the model as
+  // restore_best would (the caller checked it belongs to this run) and is kept as the best again.
+  val loadBest(const std::string& bytes) {
+    return guarded([&] {
+      Session& now = need();
+      auto next = Session::load(bytes);
+      if (!next->has_text()) next->attach_text(now.text());
+      next->keep_best();
+      session_ = std::move(next);
+      return description();
+    });
+  }
+
+  // The whole validation split, scored for up to max_millis per call (at least one chunk), so the worker answers
+  // the page between calls. A scorer is only continued on the same model at the same step.
+  val scoreSplit(double max_millis, bool restart) {
+    return guarded([&] {
+      Session& s = need();
+      const uint64_t calls = s.step() + s.rejected_steps();
+      if (restart || !scorer_ || scorer_for_ != &s || scorer_calls_ != calls) {
+        scorer_ = std::make_unique<rnnlab::SplitScorer>(s);
+        scorer_for_ = &s;
+        scorer_calls_ = calls;
+      }
+      const double start = emscripten_get_now();
+      while (!scorer_->advance(s, 1) && emscripten_get_now() - start < max_millis) {}
+      const rnnlab::EvalReport e = scorer_->report();
+      val r = eval_result(e);
+      r.set("done", scorer_->done());
+      r.set("total", static_cast<double>(scorer_->chars_total()));
+      return r;
+    });
+  }
+
   val save(bool include_text) {
     return guarded([&] {
       val r = ok_result();
@@ -371,6 +411,10 @@ class WebSession {
   }
 
   std::unique_ptr<Session> session_;
+  // scoreSplit's scorer and the model and call count it was started at (weights that changed restart it).
+  std::unique_ptr<rnnlab::SplitScorer> scorer_;
+  const Session* scorer_for_ = nullptr;
+  uint64_t scorer_calls_ = 0;
 };
 
 }  // namespace
@@ -395,6 +439,8 @@ EMSCRIPTEN_BINDINGS(rnnlab_web) {
       .function("keepBest", &WebSession::keepBest)
       .function("restoreBest", &WebSession::restoreBest)
       .function("bestStep", &WebSession::bestStep)
+      .function("loadBest", &WebSession::loadBest)
+      .function("scoreSplit", &WebSession::scoreSplit)
       .function("save", &WebSession::save)
       .function("text", &WebSession::text)
       .function("importSafetensors", &WebSession::importSafetensors)

@@ -53,8 +53,8 @@ describe('the best model is kept and offered', { timeout: 6 * LONG }, () => {
     await page.getByRole('button', { name: `Use the best model (step ${best.step.toLocaleString('en-US')})` }).waitFor();
     await page.getByRole('button', { name: 'Go on training' }).waitFor();
     assert.match(await page.locator('#sample-model-used').textContent(),
-      new RegExp(`Model at step ${step.toLocaleString('en-US')} \\(current; validation was best at step`));
-    assert.match(await page.locator('#file-model-used').textContent(), /\(current;/);
+      new RegExp(`^Sample uses the current model at step ${step.toLocaleString('en-US')}; validation was best at step`));
+    assert.match(await page.locator('#file-model-used').textContent(), /^Save, Export and Share use the current model at step/);
     await page.screenshot({ path: screenshotPath('best-notice-1280.png') });
     await atPhoneWidth(page, () => page.locator('#train-section').screenshot({ path: screenshotPath('best-notice-375.png') }));
   });
@@ -65,9 +65,9 @@ describe('the best model is kept and offered', { timeout: 6 * LONG }, () => {
     await page.waitForFunction((s) => window.app.step === s, best.step, { timeout: LONG });
     await page.waitForFunction((b) => window.app.valBits === b, best.bits, { timeout: LONG });
     assert.equal(await page.locator('#best-notice').isVisible(), false);
-    const used = new RegExp(`Model at step ${best.step.toLocaleString('en-US')} \\(the best validation loss`);
-    assert.match(await page.locator('#sample-model-used').textContent(), used);
-    assert.match(await page.locator('#file-model-used').textContent(), used);
+    const used = `use[s]? the best model: step ${best.step.toLocaleString('en-US')}, validation`;
+    assert.match(await page.locator('#sample-model-used').textContent(), new RegExp(`^Sample ${used}`));
+    assert.match(await page.locator('#file-model-used').textContent(), new RegExp(`^Save, Export and Share ${used}`));
     assert.match(await page.locator('#train-message').textContent(), /Now using the best model/);
     assert.equal(await page.evaluate(() => document.activeElement.id), 'train-button');
     // Training on goes from the best model's step.

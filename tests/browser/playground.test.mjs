@@ -31,6 +31,15 @@ describe('playground: train, pause, resume, sample, reset', { timeout: 4 * LONG 
     assert.match(await stats.textContent(), new RegExp(s.chars.toLocaleString('en-US')));
   });
 
+  it('a first visit opens the prose preset at the size tuned for it, and says so', async () => {
+    const values = {};
+    for (const label of ['Layers', 'Hidden units', 'Embedding size', 'Dropout'])
+      values[label] = await page.getByLabel(label).inputValue();
+    assert.deepEqual(values, { Layers: '2', 'Hidden units': '96', 'Embedding size': '16', Dropout: '0.3' });
+    assert.match(await page.getByRole('alert').filter({ hasText: 'Model size set for the prose text' }).textContent(),
+      /layers 2, hidden units 96, embedding 16, .*dropout 0\.3/);
+  });
+
   it('shows statistics for pasted text', async () => {
     const box = page.getByLabel('Training text');
     await pasteInto(page, box, text);

@@ -37,7 +37,8 @@ performance.mark('rnnlab:main');   // start-up marks: engine/boot.js
 // text (source, sourceVersion, preset, stats), views (look, gradNorm, compare) and what the tests read.
 const INITIAL_STATE = {
   ready: false, state: 'none', gen: 0, step: 0, epoch: 0, trainBits: null, valBits: null, valHistory: [], bestVal: null,
-  charsPerSec: 0, timeline: [], stats: null, sampling: false, sampleText: '', lastError: null, worker: 0, calls: 0,
+  charsPerSec: 0, timeline: [], stats: null, sampling: false, sampleText: '', lastSample: null, lastError: null, worker: 0,
+  calls: 0,
   model: null, modelConfig: null, source: null, sourceVersion: 0, preset: null, oversize: false,
   runs: [], runId: null, storageFull: false, storageUsage: null,
 };
@@ -59,7 +60,8 @@ function createSections(store, client, s) {
     clipShown, checkpointNow: () => s.storage?.checkpointNow(), noteProgress: (force) => s.storage?.noteProgress(force),
     onNewRun: () => keepRunAcrossReloads(s), onReset: () => s.sample.clear(),
   } });
-  s.sample = initSample({ store, client });
+  // A finished sample is kept with the run at once (while paused no checkpoint would come otherwise).
+  s.sample = initSample({ store, client, hooks: { sampled: () => s.storage?.checkpointNow() } });
   s.files = initFiles({ store, client, train: s.train, settings: s.settings, text: s.text,
                         hooks: { onNewRun: (name) => s.storage?.newRun(name) } });
   initInspect({ store, request: (op, args) => client.request(Req.LOOK, store.get().gen, { op, args }),
@@ -131,11 +133,14 @@ function init() {
   const fromLink = initShare({ store, text, settings, sample,
     ...linkModelApi({ store, client, train, view, text, settings, onNewRun: () => keepRunAcrossReloads(sections) }) });
   // A run kept in IndexedDB comes back after a reload, unless a share link asks for another one.
-  const kept = keptRunApi({ store, client, runLog, view, text, files, train, settings, clipShown: sections.clipShown });
+  const kept = keptRunApi({ store, client, runLog, view, text, files, train, settings, sample,
+                           clipShown: sections.clipShown });
   sections.storage = initStorage(store, kept, { restoreSaved: !fromLink });
   initRuns({ store, runs: sections.storage.runs });
   sections.storage.restored.then((restored) => {
-    if (!fromLink && !restored) text.choosePreset('prose', { applySize: false, onlyIfUntouched: true });
+    // A first visit (no kept run, no link) opens on the prose text at the size tuned for it (presets.js). A kept run
+    // that came back keeps its own model and settings: no preset is applied then.
+    if (!fromLink && !restored) text.choosePreset('prose', { onlyIfUntouched: true });
   });
 }
 

@@ -21,10 +21,13 @@ export const Req = Object.freeze({
   STOP_AT: 'stopAt',           // { stopAt } no reply: moves the step budget of the run under way (0: none)
   STOP_WHEN_FLAT: 'stopWhenFlat', // { on } no reply: the run under way's stopWhenFlat
   USE_BEST: 'useBest',         // {} -> BEST_USED: back to the best model by validation loss (paused only)
+  KEEP_BEST: 'keepBest',       // { bytes, step, bits } -> BEST_KEPT: after a reload, the run's best model file
+                               // (kept with the run) is the best again, for USE_BEST and the stop rule
   SAMPLE: 'sample',            // { options } -> SAMPLE_CHUNK ... SAMPLE_DONE
   SET_LR: 'setLr',             // { lr, restore? } -> LR_SET { lr, step }; restore: back to the last good state
   SET_CLIP: 'setClip',         // { mode: 'norm'|'value'|'none', value } -> CLIP_SET { config }: from the next step on
-  SAVE: 'save',                // {} -> FILE { bytes, name }
+  SAVE: 'save',                // { withBest? } -> FILE { bytes, name, best? }; withBest: the best model's file too
+                               // (best: { step, bits, bytes }, saved without the text), for the run's checkpoint
   EXPORT: 'export',            // {} -> FILE (safetensors)
   DEBUG_REJECT: 'debugReject', // { count } test hook: report the next `count` steps as rejected (see worker.js)
   DEBUG_NONFINITE: 'debugNonFinite', // { step } test hook: the engine's update to `step` gets a NaN gradient, once
@@ -47,9 +50,12 @@ export const Rep = Object.freeze({
   SAMPLE_CHUNK: 'sampleChunk', // { text } more characters of a sample in progress
   SAMPLE_DONE: 'sampleDone',   // { text, primeUsed, primeSkipped }
   BEST_USED: 'bestUsed',       // { step, epoch, calls, edit, eval, best }: the model is now the best one
+  BEST_KEPT: 'bestKept',       // { best }: the best model as the worker now holds it
+  WHOLE_SPLIT: 'wholeSplit',   // { step, done, chars, total, bitsPerChar?, perplexity? }: after a pause, the validation
+                               // loss over the whole split when training scores a sample of it (done: the figure)
   LR_SET: 'lrSet',             // { lr, step, calls, edit, restored }
   CLIP_SET: 'clipSet',         // { config, calls, edit } the model's configuration with its new clipping
-  FILE: 'file',                // { bytes: Uint8Array (transferred), name, type, calls, edits }
+  FILE: 'file',                // { bytes: Uint8Array (transferred), name, type, calls, edits, best? }
   LINK_WEIGHTS: 'linkWeights', // { bytes, step, calls, edit, before, after }: before/after: validation evaluations
   RESTORING: 'restoring',      // { step, done, total } replay progress
   REPLAYED: 'replayed',        // { reports, step, epoch, calls, edits, config }

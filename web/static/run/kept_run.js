@@ -3,7 +3,7 @@
 // since the last checkpoint (resume.js), checked against the losses the page showed.
 //
 // Needs: store, client, runLog, view (run_view.js), and the sections: text (setSource, typedText), files (loadModel),
-//   train (setState, trainMessage, reset, addReports), settings (setValues, showClipping via clipShown).
+//   train (setState, trainMessage, reset, addReports), settings (setValues, showClipping via clipShown), sample (show).
 // Gives: the object initStorage() takes (see run/storage.js).
 import { Req, parseConfigText } from '../engine/protocol.js';
 import { fmtInt, fmtLr } from '../ui/format.js';
@@ -13,14 +13,15 @@ import { valuesFromConfig } from '../sections/settings/form.js';
 // Structure: this init is a factory whose body is short named functions sharing one run's state (the structure test,
 // tests/structure/page_structure.mjs, counts each function's own lines); splitting it into module-level functions
 // over an explicit state object, as sections/text does, is the next step when it grows.
-export function keptRunApi({ store, client, runLog, view, text, files, train, settings, clipShown }) {
+export function keptRunApi({ store, client, runLog, view, text, files, train, settings, sample, clipShown }) {
   const get = () => store.get();
   return {
     isReady: () => get().ready,
     snapshot: () => ({ state: get().state, gen: get().gen, step: get().step }),
+    // The run's checkpoint: the model and, when one is kept, the best model's file beside it.
     saveModel: async () => {
-      const reply = await client.request(Req.SAVE, get().gen);
-      return { bytes: reply.bytes, calls: reply.calls, edits: reply.edits };
+      const reply = await client.request(Req.SAVE, get().gen, { withBest: true });
+      return { bytes: reply.bytes, calls: reply.calls, edits: reply.edits, best: reply.best || null };
     },
     history: () => {
       const s = get();
@@ -30,6 +31,7 @@ export function keptRunApi({ store, client, runLog, view, text, files, train, se
         text: source && !source.readOnly ? text.typedText() : null,
         chart: view.chartData(),
         valHistory: s.valHistory.slice(), timeline: s.timeline.slice(),
+        sample: s.lastSample,
       };
     },
     progress: () => {
@@ -60,12 +62,26 @@ export function keptRunApi({ store, client, runLog, view, text, files, train, se
     if (typeof record.text === 'string' && record.text !== text.typedText())
       text.setSource({ kind: 'typed', name: record.textName || 'Your text', text: record.text });
     view.setFromHistory(record);
+    sample.show(record.sample || null);
+    await keepBest(record.best);
     const base = { serial: record.serial, gen: get().gen, calls: get().calls, edits: 0, valCount: get().valHistory.length,
                    timelineCount: get().timeline.length };
     if (marker && (marker.calls > 0 || marker.events.length > 0)) await replaySince(marker, base);
     view.bestFromHistory();
+    train.offerBest();
     store.update({ formVersion: (get().formVersion || 0) + 1 });   // the pending note looks again
     return { base };
+  }
+
+  // The best model kept with the run goes back to the worker, so "Use the best model" works after a reload.
+  async function keepBest(best) {
+    if (!best || !(best.bytes instanceof Uint8Array) || !Number.isFinite(best.step)) return;
+    try {
+      const reply = await client.request(Req.KEEP_BEST, get().gen, { bytes: best.bytes.slice(), step: best.step, bits: best.bits });
+      store.update({ bestKept: reply.best });
+    } catch (e) {
+      if (!e.reset) train.trainMessage(`The best model kept with this run could not be restored (${e.message}).`);
+    }
   }
 
   // After a reload: the worker repeats the calls made since the checkpoint (resume.js), and the page adds what it

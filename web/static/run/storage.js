@@ -20,7 +20,7 @@ const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // store: the page's store (this module writes storageMessage, storageFull, savedStep, restoredStep, runId; run_list.js
 //   writes runs and storageUsage).
-// api: { snapshot() -> { state, gen, step }, saveModel() -> Promise<{ bytes, calls, edits }>,
+// api: { snapshot() -> { state, gen, step }, saveModel() -> Promise<{ bytes, calls, edits, best: { step, bits, bytes } | null }>,
 //   history() -> plain data with { gen, step, calls, valHistory, timeline, ... }, progress() -> resume.js's `now`,
 //   checkpointed(calls) (a checkpoint taken at that call has landed), restore(record, markerEntry, label) ->
 //   Promise<{ base } | false>, isReady() -> boolean, pause() -> Promise, textName() -> string, reset() } (kept_run.js).
@@ -112,8 +112,8 @@ export function initStorage(store, api, { restoreSaved = true } = {}) {
 
   function recordFor(file, history, serial) {
     const now = Date.now();
-    return { version: RECORD_VERSION, savedAt: now, bytes: file.bytes, serial, ...history, name: run.name,
-             textName: run.textName, createdAt: run.createdAt, usedAt: now };
+    return { version: RECORD_VERSION, savedAt: now, bytes: file.bytes, best: file.best || null, serial, ...history,
+             name: run.name, textName: run.textName, createdAt: run.createdAt, usedAt: now };
   }
 
   // One checkpoint of the current run. Returns false when the page's state moved on while the model was saved.

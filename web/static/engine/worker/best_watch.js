@@ -1,7 +1,10 @@
 // The best model by validation loss, and the rule that says training has stopped improving (the model has started
 // memorising its text). After every validation evaluation during training the worker calls noteEvaluation: a new
 // best is kept in the engine (Session::keep_best, the whole training state, so "Use the best model" goes back to
-// it exactly) and its step and loss go into the model description the page sees.
+// it exactly) and its step and loss go into the model description the page sees. Its file is taken at the same
+// moment (Session.save without the text: the weights, optimizer state and cursor, a few times the parameters in
+// bytes, far less than the evaluation that found it costs), because the engine's snapshot cannot be written out
+// later; the page stores it with the run, so the best model survives a reload.
 //
 // The rule: no better validation loss over the last PATIENCE_EVALS evaluations AND at least
 // max(MIN_STEPS_SINCE_BEST, STEPS_SINCE_BEST_SHARE x best step) steps since the best. Why both:
@@ -28,6 +31,8 @@ export function noteEvaluation(ctx, ev, stopWhenFlat) {
     const kept = session.keepBest();
     if (!kept.ok) return false;   // a model without its text has nothing to keep (it cannot train either)
     Object.assign(model, { bestStep: ev.step, bestBits: ev.bitsPerChar, evalsSinceBest: 0 });
+    const file = session.save(false);
+    ctx.bestFile = file.ok ? file.bytes : null;
     return false;
   }
   model.evalsSinceBest += 1;

@@ -4,6 +4,7 @@
 import { Limits, Rep, Req } from '../protocol.js';
 import { bestOf, noteEvaluation } from './best_watch.js';
 import { replay } from './replay.js';
+import { LEAVES_WEIGHTS, scoreWholeSplit } from './whole_split.js';
 import { trainLoop } from './train_loop.js';
 import { cellOf, evaluate, nextTimelineStep, replaceSession, textBytes, textProblem } from './worker_model.js';
 
@@ -14,11 +15,16 @@ function needModel(ctx, msg) {
   return false;
 }
 
-// Save and export: calls and edits say where in the run the file was taken (exact-step resume).
-function fileReply(ctx, msg, res, name) {
+// Save and export: calls and edits say where in the run the file was taken (exact-step resume). withBest: the best
+// model's file goes along (a copy: the worker keeps its own for USE_BEST).
+function fileReply(ctx, msg, res, name, withBest = false) {
   if (!res.ok) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: res.error });
+  const { model } = ctx;
+  const best = withBest && ctx.bestFile && model.bestStep >= 0
+    ? { step: model.bestStep, bits: model.bestBits, bytes: ctx.bestFile.slice() } : null;
   ctx.post(Rep.FILE, msg.id, ctx.gen, { bytes: res.bytes, name, type: 'application/octet-stream',
-                                        calls: ctx.model.calls, edits: ctx.model.edits }, [res.bytes.buffer]);
+                                        calls: model.calls, edits: model.edits, best },
+           best ? [res.bytes.buffer, best.bytes.buffer] : [res.bytes.buffer]);
 }
 
 // A new session from the page's text and settings, or from a file; it replaces the current one only if it opened.
@@ -132,7 +138,7 @@ function startTraining(ctx, msg, yieldToEventLoop) {
 function useBest(ctx, msg) {
   if (ctx.run) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: 'pause training before going back to the best model' });
   const { model, session } = ctx;
-  const back = session.restoreBest();
+  const back = backToBest(ctx);
   if (!back.ok) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: back.error });
   if (back.step < 0) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: 'no best model is kept yet: train until validation is measured' });
   model.step = back.step;
@@ -142,6 +148,25 @@ function useBest(ctx, msg) {
   ctx.post(Rep.BEST_USED, msg.id, ctx.gen, {
     step: model.step, epoch: back.epoch, calls: model.calls, edit, eval: evaluate(ctx), best: bestOf(model),
   });
+}
+
+// The engine's own snapshot when it holds this best; after a reload, the best model's file kept with the run.
+function backToBest(ctx) {
+  const { model, session } = ctx;
+  if (model.bestStep >= 0 && session.bestStep() === model.bestStep) return session.restoreBest();
+  if (model.bestStep < 0 || !ctx.bestFile) return { ok: true, step: -1 };
+  const loaded = session.loadBest(ctx.bestFile);
+  return loaded.ok ? { ok: true, step: loaded.step, epoch: loaded.epoch } : loaded;
+}
+
+// After a reload: the best model's file from the run's record. The engine checks it belongs to this text when it is
+// used (USE_BEST); a file that does not load then gives a message and leaves the model as it is.
+function keepBestFile(ctx, msg) {
+  if (!(msg.bytes instanceof Uint8Array) || !Number.isFinite(msg.step) || !Number.isFinite(msg.bits))
+    return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: 'the kept best model is not a model file' });
+  ctx.bestFile = msg.bytes;
+  Object.assign(ctx.model, { bestStep: msg.step, bestBits: msg.bits, evalsSinceBest: 0 });
+  ctx.post(Rep.BEST_KEPT, msg.id, ctx.gen, { best: bestOf(ctx.model) });
 }
 
 function startReplay(ctx, msg, yieldToEventLoop) {
@@ -159,6 +184,7 @@ const WITH_MODEL = {
   [Req.TRAIN]: startTraining,
   [Req.SAMPLE]: sample,
   [Req.USE_BEST]: useBest,
+  [Req.KEEP_BEST]: keepBestFile,
   [Req.SET_LR]: setLearningRate,
   [Req.SET_CLIP]: (ctx, msg) => {
     const res = ctx.session.setClipping(String(msg.mode), Number(msg.value));
@@ -167,7 +193,8 @@ const WITH_MODEL = {
     const edit = ctx.model.edits++;   // replayed by exact-step resume, like a learning-rate change
     ctx.post(Rep.CLIP_SET, msg.id, ctx.gen, { config: res.config, calls: ctx.model.calls, edit });
   },
-  [Req.SAVE]: (ctx, msg) => fileReply(ctx, msg, ctx.session.save(true), `rnnlab-step${ctx.model.step}.rnnlab`),
+  [Req.SAVE]: (ctx, msg) =>
+    fileReply(ctx, msg, ctx.session.save(true), `rnnlab-step${ctx.model.step}.rnnlab`, msg.withBest === true),
   [Req.EXPORT]: (ctx, msg) =>
     fileReply(ctx, msg, ctx.session.exportSafetensors(), `rnnlab-step${ctx.model.step}.safetensors`),
   [Req.LOOK]: look,
@@ -210,6 +237,7 @@ const WITHOUT_MODEL = {
     const ev = wasRunning ? evaluate(ctx) : null;
     noteEvaluation(ctx, ev, false);   // a pause is one more point for the best model, never a reason to stop
     ctx.post(Rep.PAUSED, msg.id, ctx.gen, { step: ctx.model.step, reason: 'request', eval: ev, best: bestOf(ctx.model) });
+    if (wasRunning) scoreWholeSplit(ctx, msg.id);
   },
   [Req.STOP_WHEN_FLAT]: (ctx, msg) => {
     if (ctx.run && msg.gen === ctx.gen) ctx.run.stopWhenFlat = msg.on === true;
@@ -222,6 +250,7 @@ const WITHOUT_MODEL = {
 };
 
 export function handle(ctx, msg, yieldToEventLoop) {
+  if (!LEAVES_WEIGHTS.has(msg.kind)) ctx.wholeSplit = null;   // its figure would mix two models
   const withModel = WITH_MODEL[msg.kind];
   if (withModel) {
     if (needModel(ctx, msg)) withModel(ctx, msg, yieldToEventLoop);

@@ -3,6 +3,7 @@
 // Between chunks it yields, so the page's other requests are answered within one chunk.
 import { Rep } from '../protocol.js';
 import { bestOf, noteEvaluation } from './best_watch.js';
+import { scoreWholeSplit } from './whole_split.js';
 import { evaluate, nextTimelineStep } from './worker_model.js';
 
 export const CHUNK_MS = 40;       // one training burst; a pause or sample request waits at most this long (or one step)
@@ -143,6 +144,7 @@ function stopMemorising(ctx, myRun) {
   const { model } = ctx;
   model.stallStoppedAt = model.bestStep;
   ctx.post(Rep.PAUSED, myRun.requestId, ctx.gen, { step: model.step, reason: 'memorising', best: bestOf(model) });
+  scoreWholeSplit(ctx, myRun.requestId);
 }
 
 function stopAtBudget(ctx, myRun, lastEvalStep) {
@@ -151,4 +153,5 @@ function stopAtBudget(ctx, myRun, lastEvalStep) {
   ctx.post(Rep.PAUSED, myRun.requestId, ctx.gen, {
     step, reason: 'budget', eval: lastEvalStep === step ? null : evaluate(ctx),
   });
+  scoreWholeSplit(ctx, myRun.requestId);
 }

@@ -22,6 +22,9 @@ export function createWorkerContext(post) {
     model: null,                // describe() of the session, plus calls (train_step calls so far) and edits
                                 // (mid-run changes so far): the coordinates of exact-step resume (run/resume.js)
     run: null,                  // the training loop or replay in progress: { requestId, stopAt, evalEvery, replay }
+    wholeSplit: null,           // the whole-split scoring under way after a pause (whole_split.js), or null
+    bestFile: null,             // the best model's file (Session.save(false)), taken when it became the best: the
+                                // page keeps it with the run, and after a reload it is how the best comes back
     simulatedRejections: 0,     // DEBUG_REJECT test hook
   };
 }
@@ -91,6 +94,7 @@ export function replaceSession(ctx, next, info, newGen) {
   ctx.model = describe(info);
   ctx.model.nextTimeline = nextTimelineStep(ctx.model.step);
   ctx.simulatedRejections = 0;
+  ctx.bestFile = null;
 }
 
 // Timeline samples at steps 50, 100, 200, 300, 500, 750, 1000, then every 500 to 5000, then every 2500.

@@ -60,6 +60,7 @@ function buttons(r, { current, busy }, actions) {
 export function buildRunItem(r, o) {
   const li = document.createElement('li');
   li.className = o.current ? 'run-item current' : 'run-item';
+  li.dataset.run = r.id;
   const name = document.createElement('span');
   name.className = 'run-name';
   name.textContent = r.name;

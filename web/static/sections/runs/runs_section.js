@@ -4,8 +4,10 @@
 // starts fresh first). When the store is full, an alert offers to delete the oldest run. Storage use and the
 // browser's allowance are shown under the list.
 //
-// Needs: store (reads runs, runId, storageFull, storageUsage, state), runs (run/storage.js: switchTo, rename, remove,
-//   afterDelete, exportRun, isCurrent).
+// Needs: store (reads runs, runId, storageFull, storageUsage, state, model, step, bestKept), runs (run/storage.js:
+//   switchTo, rename, remove, afterDelete, exportRun, isCurrent).
+// The current run's row follows training (its step and best validation as the page shows them), not only its last
+// checkpoint: its details are rewritten in place, so focus and a name being typed are left alone.
 import { $, sentence, showMessage } from '../../ui/dom.js';
 import { fmtBits, fmtBytes, fmtInt } from '../../ui/format.js';
 import { buildRunItem } from './run_item.js';
@@ -17,6 +19,15 @@ export function describeRun(r) {
   const best = r.bestVal ? `best validation ${fmtBits(r.bestVal.bits)} bits/char at step ${fmtInt(r.bestVal.step)}`
     : 'no validation yet';
   return `${text} · step ${fmtInt(r.step)} · ${best} · used ${when(r.usedAt)}`;
+}
+
+// The current run's summary as the page shows it now: the store's step and best kept model are newer than the
+// summary written at the last checkpoint.
+function liveSummary(r, s) {
+  if (r.id !== s.runId || !s.model || !['training', 'pausing', 'paused'].includes(s.state)) return r;
+  const best = s.bestKept && (!r.bestVal || s.bestKept.bits <= r.bestVal.bits) ? { step: s.bestKept.step, bits: s.bestKept.bits }
+    : r.bestVal;
+  return { ...r, step: s.step, bestVal: best };
 }
 
 // Structure: this init is a factory whose body is short named functions sharing one run's state (the structure test,
@@ -95,7 +106,7 @@ export function initRuns({ store, runs }) {
     const items = list.map((r) => buildRunItem(r, {
       current: r.id === current, renaming: ui.renaming === r.id, confirming: ui.confirming === r.id,
       switching: ui.switching === r.id, busy: ui.busy,
-      details: describeRun(r), actions,
+      details: describeRun(liveSummary(r, store.get())), actions,
     }));
     $('runs-list').replaceChildren(...items);
     $('runs-empty').hidden = list.length > 0;
@@ -109,7 +120,15 @@ export function initRuns({ store, runs }) {
     const oldest = renderFull(store.get().runs || [], store.get().runId);
     if (oldest) actions.askDelete(oldest);
   });
+  // The current run's details only, in place (progress comes many times a second).
+  function renderLive(s) {
+    const r = (s.runs || []).find((x) => x.id === s.runId);
+    const li = r && $('runs-list').querySelector(`li[data-run="${CSS.escape(r.id)}"] .run-details`);
+    if (li) li.textContent = describeRun(liveSummary(r, s));
+  }
+
   store.subscribe((s, keys) => {
+    if (keys.some((k) => k === 'step' || k === 'bestKept')) renderLive(s);
     if (!['runs', 'runId', 'storageFull', 'storageUsage'].some((k) => keys.includes(k))) return;
     // Never redraw under a person typing a new name.
     if (ui.renaming && $('runs-list').contains(document.activeElement)) return;

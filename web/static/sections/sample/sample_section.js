@@ -1,8 +1,11 @@
 // Section 4, "Sample": the sampling options (temperature, top-k, top-p, argmax; prime, length, seed), streaming the
-// sample in as the engine writes it, and copying it.
+// sample in as the engine writes it, and copying it. The last finished sample and its seed are kept with the run
+// (run/storage.js checkpoints `lastSample`), so a reload or a switch back to the run shows them again.
 //
-// Needs: store (reads state, model, gen; writes sampling, sampleDone, sampleText), client.
-// Gives: values() / setValues(v) of the options (keyed as share links key them), seedIsSet(), clear().
+// Needs: store (reads state, model, gen, step, bestKept; writes sampling, sampleDone, sampleText, lastSample), client,
+//   hooks { sampled() } (a finished sample: the run keeps it).
+// Gives: values() / setValues(v) of the options (keyed as share links key them), seedIsSet(), clear(), show(saved)
+//   (a kept sample, or null for none).
 import { Req } from '../../engine/protocol.js';
 import { $, sentence } from '../../ui/dom.js';
 import { fmtInt } from '../../ui/format.js';
@@ -47,7 +50,11 @@ async function sample(section) {
     if (mine !== section.request) return;
     const skipped = done.primeSkipped ? ` ${fmtInt(done.primeSkipped)} prime characters are not in the vocabulary and were skipped.` : '';
     $('sample-state').textContent = `${fmtInt([...done.text].length)} characters, seed ${options.seed}.${skipped}`;
-    store.update({ sampleDone: true });
+    const { step, bestKept } = store.get();
+    store.update({ sampleDone: true, lastSample: {
+      prime: options.prime, text: done.text, seed: options.seed, step, best: Boolean(bestKept && bestKept.step === step),
+      skipped: done.primeSkipped || 0 } });
+    section.hooks.sampled();
   } catch (e) {
     if (mine !== section.request) return;
     $('sample-state').textContent = e.reset ? '' : sentence(e.message);
@@ -57,6 +64,18 @@ async function sample(section) {
       $('copy-button').disabled = out.textContent.length === 0;
     }
   }
+}
+
+// A sample kept with the run (lastSample), shown as it was, with where it came from.
+function show(store, saved) {
+  const ok = saved && typeof saved.text === 'string' && Number.isFinite(saved.seed);
+  startOutput(ok ? String(saved.prime || '') : '').append(ok ? saved.text : '');
+  store.update({ lastSample: ok ? saved : null, sampleText: ok ? saved.text : '', sampleDone: Boolean(ok) });
+  $('copy-button').disabled = !ok;
+  $('sample-state').textContent = ok
+    ? `${fmtInt([...saved.text].length)} characters, seed ${saved.seed}, sampled from the model at step ` +
+      `${fmtInt(saved.step)}${saved.best ? ' (the best by validation)' : ''} (kept with this run).`
+    : '';
 }
 
 async function copySample() {
@@ -90,8 +109,8 @@ function setValues(v) {
   showMethodFields();
 }
 
-export function initSample({ store, client }) {
-  const section = { store, client, request: 0 };
+export function initSample({ store, client, hooks = { sampled: () => {} } }) {
+  const section = { store, client, hooks, request: 0 };
   $('smp-method').addEventListener('change', showMethodFields);
   $('smp-temp').addEventListener('input', () => { $('smp-temp-out').textContent = $('smp-temp').value; });
   $('sample-button').addEventListener('click', () => sample(section));
@@ -104,6 +123,9 @@ export function initSample({ store, client }) {
   return {
     values, setValues,
     seedIsSet: () => $('smp-seed').value.trim() !== '',
-    clear: () => { $('sample-state').textContent = ''; },
+    // A new model: the last sample belonged to the run before it (which keeps it).
+    clear: () => { section.request++; show(store, null); },
+    // Another run is open now: a sample still streaming from the model before is dropped.
+    show: (saved) => { section.request++; store.update({ sampling: false }); show(store, saved); },
   };
 }

@@ -6,7 +6,7 @@
 //   recordEdit(reply, edit) (exact-step resume), refreshStats() (the text section) }.
 // Gives: form access (values, setValues, configText), changed() to call after a programmatic change,
 //   differing() (settings that apply only to a new model), setClipping(on) for the gradient-norm view's switch,
-//   applySize() for a preset, showFormClipping().
+//   applySize() for a preset, holdsDefaults(keys), showFormClipping().
 import { Req, parseConfigText } from '../../engine/protocol.js';
 import { $, sentence } from '../../ui/dom.js';
 import {
@@ -140,6 +140,8 @@ export function initSettings({ store, client, hooks }) {
     setClipping: (on) => setClipping(section, on),
     showFormClipping: () => showFormClipping(section),
     applySize: (size, keys) => applySize(section, size, keys),
+    // Whether the form still holds the defaults for these keys (nobody changed them yet).
+    holdsDefaults: (keys) => keys.every((k) => formValues()[k] === DEFAULTS[k]),
     differing: () => (model() ? differingSettings(parseConfigText(model().config), model().lr) : []),
   };
 }

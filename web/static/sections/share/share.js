@@ -149,7 +149,7 @@ async function openLink(api, hash, { initial = false } = {}) {
   if (!r.ok) {
     linkMessage(api, `This share link could not be opened: ${r.message}` +
       (initial ? ' The page starts with its default settings.' : ' Nothing on the page was changed.'));
-    if (initial) await api.text.choosePreset('prose', { applySize: false });
+    if (initial) await api.text.choosePreset('prose');
     return false;
   }
   const { config, sample, text, preset, clamped, weights = null, weightsProblem = null } = r.value;

@@ -58,7 +58,8 @@ function setOversize(t, make) {
   t.store.update({ oversize: Boolean(make) });
 }
 
-// onlyIfUntouched: the page's default text at start-up, which must not replace what a person has already typed.
+// onlyIfUntouched: the page's default text at start-up, which must not replace what a person has already typed (nor
+// the size settings they already changed).
 async function choosePreset(t, name, { applySize = true, onlyIfUntouched = false } = {}) {
   const preset = PRESETS[name];
   const untouched = () => t.store.get().sourceVersion === 0 && $('text-input').value === '';
@@ -69,7 +70,7 @@ async function choosePreset(t, name, { applySize = true, onlyIfUntouched = false
     const text = await res.text();
     if (onlyIfUntouched && !untouched()) return;   // typed while the preset was on its way
     setSource(t, { kind: 'typed', name: preset.label, preset: name, text });
-    if (applySize) {
+    if (applySize && (!onlyIfUntouched || t.settings.holdsDefaults(SIZE_KEYS))) {
       const sizes = t.settings.applySize(preset.size, SIZE_KEYS);
       if (sizes) message(t, `Model size set for the ${preset.label.toLowerCase()} text: ${sizes.join(', ')} (${preset.why}).`, 'info');
     }

@@ -3,14 +3,16 @@
 // finds validation past its best), going back to the best model, how many characters the validation figure is
 // over, and the lines under Sample and Model file that say which model they use.
 //
-// Needs: store (writes bestKept { step, bits } | null and valCoverage { chars, spreadOver } | null; reads step,
-//   state, model, valBits), client, runLog, view (truncate, touch), hooks { noteProgress(force), checkpointNow() },
-//   resume() and trainMessage() (train_section.js).
+// Needs: store (writes bestKept { step, bits } | null, valCoverage { chars, spreadOver } | null and wholeSplit
+//   { step, done, chars, total, bits, perplexity } | null; reads step, state, model, valBits), client, runLog, view
+//   (truncate, touch), hooks { noteProgress(force), checkpointNow() }, resume() and trainMessage() (train_section.js).
 // Gives: stopWhenFlat() (the option's value, sent with TRAIN), noteReport(msg) (PROGRESS and PAUSED), onPaused(msg),
-//   clear() (a new model).
+//   noteWholeSplit(msg) (WHOLE_SPLIT: after a pause, the figure over the whole split when training scores a sample),
+//   offerBest() (a run back from storage whose validation is past its best offers the best model again), clear()
+//   (a new model).
 import { Req } from '../../engine/protocol.js';
 import { $, sentence } from '../../ui/dom.js';
-import { fmtBits, fmtInt } from '../../ui/format.js';
+import { fmtBits, fmtInt, fmtPerplexity } from '../../ui/format.js';
 
 // Structure: this init is a factory whose body is short named functions sharing one run's state (the structure test,
 // tests/structure/page_structure.mjs, counts each function's own lines); splitting it into module-level functions
@@ -38,11 +40,18 @@ export function initBestModel({ store, client, runLog, view, hooks, resume, trai
         `${fmtInt(best.step)} (${fmtBits(best.bits)} bits/char${nowBits()}). The model is memorising its training ` +
         'text rather than learning what carries over to new text. Use the best model, go on training, or leave it ' +
         'stopped.', best);
-    } else if (best && best.step !== msg.step && get().valBits !== null && get().valBits > best.bits) {
-      showNotice(`Validation was best at step ${fmtInt(best.step)} (${fmtBits(best.bits)} bits/char${nowBits()}).`, best);
     } else {
-      showNotice('');
+      offerBest(msg.step);
     }
+  }
+
+  // The current model is past the best one and validation is worse now: the best is offered (after a pause by hand,
+  // or a run brought back from storage).
+  function offerBest(step = get().step) {
+    const best = get().bestKept;
+    if (best && best.step !== step && get().valBits !== null && get().valBits > best.bits)
+      showNotice(`Validation was best at step ${fmtInt(best.step)} (${fmtBits(best.bits)} bits/char${nowBits()}).`, best);
+    else showNotice('');
   }
 
   const nowBits = () => (get().valBits === null ? '' : `; now ${fmtBits(get().valBits)}`);
@@ -74,31 +83,46 @@ export function initBestModel({ store, client, runLog, view, hooks, resume, trai
     $('train-button').focus();
   }
 
-  // "Model at step N (best validation …)" or "(current …)" under Sample and Model file.
+  // Under Sample and Model file: which model they use, the current one or the best one ("Sample uses the best model:
+  // step N, …" / "Save, Export and Share use the current model at step N; validation was best at step M …").
   function renderModelUsed() {
     const { model, step, bestKept } = get();
-    let line = '';
+    let which = '';
     if (model) {
-      if (bestKept && bestKept.step === step) line = `Model at step ${fmtInt(step)} (the best validation loss, ${fmtBits(bestKept.bits)} bits/char).`;
-      else if (bestKept) line = `Model at step ${fmtInt(step)} (current; validation was best at step ${fmtInt(bestKept.step)}, ${fmtBits(bestKept.bits)} bits/char).`;
-      else line = `Model at step ${fmtInt(step)} (current).`;
+      if (bestKept && bestKept.step === step) which = `the best model: step ${fmtInt(step)}, validation ${fmtBits(bestKept.bits)} bits/char.`;
+      else if (bestKept) which = `the current model at step ${fmtInt(step)}; validation was best at step ${fmtInt(bestKept.step)} ` +
+        `(${fmtBits(bestKept.bits)} bits/char): "Use the best model" under Train goes back to it.`;
+      else which = `the current model at step ${fmtInt(step)}.`;
     }
-    for (const id of ['sample-model-used', 'file-model-used']) {
-      $(id).hidden = !line;
-      $(id).textContent = line;
+    for (const [id, who] of [['sample-model-used', 'Sample uses'], ['file-model-used', 'Save, Export and Share use']]) {
+      $(id).hidden = !which;
+      $(id).textContent = which ? `${who} ${which}` : '';
     }
   }
 
+  // What the validation figure is over, and after a pause on a large split, the figure over all of it. The whole
+  // split loses at most a few characters: the first (nothing before it) and a remainder that does not divide into
+  // the parallel streams.
   function renderCoverage() {
-    const c = get().valCoverage;
+    const { valCoverage: c, wholeSplit: w } = get();
     const el = $('val-coverage');
-    el.hidden = !c;
-    if (!c) return;
-    // The whole split loses at most a few characters: the first (nothing before it) and a remainder that does not
-    // divide into the parallel streams.
-    el.textContent = c.spreadOver > c.chars
-      ? `Validation loss over ${fmtInt(c.chars)} characters spread evenly over all ${fmtInt(c.spreadOver)} of the validation text.`
+    el.hidden = !c && !w;
+    let text = '';
+    if (c) text = c.spreadOver > c.chars
+      ? `Validation loss (above and on the chart): a sample of ${fmtInt(c.chars)} characters spread evenly over all ` +
+        `${fmtInt(c.spreadOver)} of the validation text.`
       : `Validation loss over ${fmtInt(c.chars)} characters: the whole validation text.`;
+    if (w && w.done) text += ` Whole split, ${fmtInt(w.chars)} characters, at step ${fmtInt(w.step)}: ` +
+      `${fmtBits(w.bits)} bits/char (perplexity ${fmtPerplexity(w.perplexity)}).`;
+    else if (w) text += ` Scoring the whole split (${fmtInt(w.total)} characters) at step ${fmtInt(w.step)}: ` +
+      `${Math.floor((100 * w.chars) / Math.max(1, w.total))}%…`;
+    el.textContent = text.trim();
+  }
+
+  function noteWholeSplit(msg) {
+    if (get().state !== 'paused' || msg.step !== get().step) return;   // training went on, or another model
+    store.update({ wholeSplit: { step: msg.step, done: msg.done, chars: msg.chars, total: msg.total,
+                                 bits: msg.bitsPerChar ?? null, perplexity: msg.perplexity ?? null } });
   }
 
   $('use-best-button').addEventListener('click', useBest);
@@ -108,15 +132,19 @@ export function initBestModel({ store, client, runLog, view, hooks, resume, trai
   });
   store.subscribe((state, keys) => {
     if (keys.some((k) => k === 'step' || k === 'bestKept' || k === 'model')) renderModelUsed();
-    if (keys.includes('valCoverage')) renderCoverage();
+    // A figure over the whole split belongs to the step it was scored at: training on (or another model) drops it.
+    if (keys.includes('state') && state.state !== 'paused' && state.wholeSplit) store.update({ wholeSplit: null });
+    if (keys.includes('valCoverage') || keys.includes('wholeSplit')) renderCoverage();
   });
 
   return {
     stopWhenFlat: () => $('stop-when-flat').checked,
     noteReport,
     onPaused,
+    offerBest: () => offerBest(),
+    noteWholeSplit,
     clear() {
-      store.update({ bestKept: null, valCoverage: null });
+      store.update({ bestKept: null, valCoverage: null, wholeSplit: null });
       showNotice('');
     },
     hideNotice: () => showNotice(''),

@@ -138,6 +138,8 @@ function renderStatus(v) {
   const parts = [];
   if (s.trainBits !== null) parts.push(`train ${fmtBits(s.trainBits)}`);
   if (s.valBits !== null) parts.push(`validation ${fmtBits(s.valBits)}`);
+  // The phone's train bar (style.css): the step and the losses beside the button.
+  $('bar-figures').textContent = s.model ? `Step ${fmtInt(s.step)}` + (parts.length ? ` · ${parts.join(' · ')} bits/char` : '') : '';
   $('loss-chart').setAttribute('aria-label',
     `Loss chart in bits per character at step ${fmtInt(s.step)}: ${parts.join(', ') || 'no data yet'}`);
 }

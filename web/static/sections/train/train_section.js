@@ -187,6 +187,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     else if (msg.kind === Rep.TIMELINE) view.addTimeline(msg.step, msg.text);
     else if (msg.kind === Rep.PAUSED) onPaused(msg);
     else if (msg.kind === Rep.DIVERGED) onDiverged(msg);
+    else if (msg.kind === Rep.WHOLE_SPLIT) best.noteWholeSplit(msg);
     else if (msg.kind === Rep.ERROR && !msg.stale) trainMessage(sentence(msg.message));
   }
 
@@ -288,5 +289,6 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
       renderControls();
   });
   renderControls();
-  return { adoptModel, setState, trainMessage, recordEdit, reset, onReport, addReports, resume };
+  return { adoptModel, setState, trainMessage, recordEdit, reset, onReport, addReports, resume,
+           offerBest: () => best.offerBest() };
 }
