@@ -1,7 +1,7 @@
 // Backpropagation through time at one step: dL/dy from the output, dh_t arriving from above and from the future,
 // through the nonlinearity into the pre-activation, on into dh_{t−1}, and the weight gradients accumulating. Numbers
 // are the engine's (gradients of the mean loss over the T steps, as training uses).
-import { explained } from './step_math.js';
+import { explained, m } from './step_math.js';
 import { backwardAt, forwardAt, isLstm, named, norm, outputAt, symbol } from './step_data.js';
 import { num, para, part, sci, table } from './step_table.js';
 import { unitButtons } from './step_units.js';
@@ -15,7 +15,7 @@ function outputPart(u, t) {
     `The gradient of the loss with respect to the scores is the predicted probabilities minus 1 at the target: it pushes the target's score up and every other score down. It is divided by T = ${u.T} because training minimises the mean loss over the steps.`));
   const shown = u.V <= 12 ? o.order : o.order.slice(0, 6);
   if (!shown.includes(o.target)) shown.push(o.target);
-  box.append(table(`Step ${t + 1}: dL/dy`, ['character', 'p', 'dL/dy'],
+  box.append(table(`Step ${t + 1}: the error signal`, ['character', m('p'), m('∂L / ∂y')],
     shown.map((v) => [named(symbol(u, v)) + (v === o.target ? ' (target)' : ''), num(o.probs[v]), num(o.dlogits[v])])));
   return box;
 }
@@ -42,7 +42,7 @@ function lstmRows(u, b) {
 function layerPart(u, k, t, onOpenUnit) {
   const f = forwardAt(u, k, t), b = backwardAt(u, k, t);
   const top = k === u.L - 1;
-  const box = part(`Layer ${k + 1}: ‖dL/dh_t‖ = ${sci(b.dhNorm)}`);
+  const box = part(`Layer ${k + 1}: the gradient's norm here is ${sci(b.dhNorm)}`);
   box.append(explained('∂L / ∂h_t = W_hy^T ∂L / ∂y_t + ∂L / ∂h^{future}_t',
     `The state h_t was used twice: by ${top ? 'the output' : 'the layer above'} and by the next step. So its gradient is the sum of what comes back from both.`));
   if (u.cell === 'rnn') {
@@ -61,8 +61,8 @@ function layerPart(u, k, t, onOpenUnit) {
   const gated = u.cell !== 'rnn';
   box.append(table(`Layer ${k + 1} at step ${t + 1}: gradients, one row per unit`,
     gated && isLstm(u.cell)
-      ? ['unit', `from ${top ? 'output' : 'above'}`, 'from the future', 'dh_t', 'dc from the future', 'dc_t', 'to h_{t−1}']
-      : ['unit', `from ${top ? 'output' : 'above'}`, 'from the future', 'dh_t', ...(gated ? [] : ['1 − h_t²', 'da_t']), 'to h_{t−1}'],
+      ? ['unit', `from ${top ? 'output' : 'above'}`, 'from the future', m('∂L / ∂h_t'), 'dc from the future', m('∂L / ∂c_t'), m('to h_{t−1}')]
+      : ['unit', `from ${top ? 'output' : 'above'}`, 'from the future', m('∂L / ∂h_t'), ...(gated ? [] : [m('1 − h_t^2'), m('∂L / ∂a_t')]), m('to h_{t−1}')],
     isLstm(u.cell) ? lstmRows(u, b) : gated ? units(u.H).map((j) => [String(j), num(b.above[j]), num(b.future[j]),
       num(b.dh[j]), b.toPrev ? num(b.toPrev[j]) : '—']) : rnnRows(u, f, b)));
   box.append(accumulated(u, t, b));
@@ -71,11 +71,11 @@ function layerPart(u, k, t, onOpenUnit) {
 
 function summaryPart(u, k, t, b, box, onOpenUnit) {
   box.append(table(`Layer ${k + 1} at step ${t + 1}: sizes`, ['gradient', 'norm'],
-    [['from above / output', sci(norm(b.above))], ['from the future', sci(norm(b.future))], ['dh_t', sci(b.dhNorm)],
-     ...(b.dc ? [['dc_t', sci(norm(b.dc))]] : [])]));
+    [['from above / output', sci(norm(b.above))], ['from the future', sci(norm(b.future))], ['sum (state)', sci(b.dhNorm)],
+     ...(b.dc ? [['cell', sci(norm(b.dc))]] : [])]));
   const width = Math.min(5, u.H);
   const top = [...u.layers[k].topBackward.subarray(t * width, (t + 1) * width)];
-  box.append(table('Units with the largest gradient', ['unit', 'dh_t'], top.map((j) => [String(j), num(b.dh[j])])));
+  box.append(table('Units with the largest gradient', ['unit', m('∂L / ∂h_t')], top.map((j) => [String(j), num(b.dh[j])])));
   box.append(unitButtons(k, top, onOpenUnit));
   box.append(accumulated(u, t, b));
   return box;

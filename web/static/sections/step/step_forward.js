@@ -1,6 +1,6 @@
 // The forward pass at one step, layer by layer and then the output: the equations, a sentence each, and the engine's
 // numbers for every unit (or, for models too big to print, the norms and the units that change most).
-import { explained } from './step_math.js';
+import { explained, m } from './step_math.js';
 import { forwardAt, gateNames, inputChar, isLstm, named, norm, outputAt, symbol, targetChar } from './step_data.js';
 import { num, para, part, table } from './step_table.js';
 import { unitButtons } from './step_units.js';
@@ -9,19 +9,19 @@ const units = (H) => [...Array(H).keys()];
 
 function inputSentence(u, k, t) {
   const y = u.layers[k];
-  if (k > 0) return `x_t here is h_t of layer ${k} below it (${y.in} numbers).`;
-  if (u.oneHot) return `x_t is the one-hot vector of ${named(inputChar(u, t))}: a 1 in row ${u.inputs[t]} of ${u.V}, zeros elsewhere, so W_xh·x_t is simply column ${u.inputs[t]} of W_xh.`;
-  return `x_t is the embedding of ${named(inputChar(u, t))}: row ${u.inputs[t]} of the embedding table (${y.in} numbers).`;
+  if (k > 0) return `The input here is the state of layer ${k} below (${y.in} numbers).`;
+  if (u.oneHot) return `The input is the one-hot vector of ${named(inputChar(u, t))}: a 1 in row ${u.inputs[t]} of ${u.V}, zeros elsewhere, so the input term is simply column ${u.inputs[t]} of the input weights.`;
+  return `The input is the embedding of ${named(inputChar(u, t))}: row ${u.inputs[t]} of the embedding table (${y.in} numbers).`;
 }
 
 function rnnLayer(u, k, t, f) {
   const box = part(`Layer ${k + 1}: the recurrent step`);
   box.append(explained('h_t = tanh ( W_hh h_{t−1} + W_xh x_t + b )',
-    'Each unit adds up what it reads now (W_xh·x_t) and what it remembers (W_hh·h_{t−1}), plus a bias, and squashes ' +
-    'the sum into −1…1 with tanh. That is the whole memory of a vanilla RNN.'));
+    'Each unit adds up what it reads now (the input term) and what it remembers (the recurrent term, from the last ' +
+    'state), plus a bias, and squashes the sum into −1…1 with tanh. That is the whole memory of a vanilla RNN.'));
   box.append(para(inputSentence(u, k, t)));
   box.append(table(`Layer ${k + 1} at step ${t + 1}, one row per unit`,
-    ['unit', 'h_{t−1}', 'W_xh·x_t', 'W_hh·h_{t−1}', 'b', 'sum', 'h_t = tanh(sum)'],
+    ['unit', m('h_{t−1}'), m('W_xh x_t'), m('W_hh h_{t−1}'), m('b'), 'sum', m('h_t = tanh ( sum )')],
     units(u.H).map((j) => [String(j), num(f.hPrev[j]), num(f.wx[j]), num(f.wh[j]), num(f.bias[j]), num(f.pre[j]), num(f.h[j])])));
   return box;
 }
@@ -48,8 +48,8 @@ function gatedLayer(u, k, t, f) {
     box.append(explained('h_t = ( 1 − z_t ) ⊙ n_t + z_t ⊙ h_{t−1}', 'The update gate z mixes: 1 keeps the old state, 0 takes the candidate.'));
   }
   box.append(para(inputSentence(u, k, t)));
-  const extra = lstm ? ['c_{t−1}', 'c_t'] : ['h_{t−1}'];
-  box.append(table(`Layer ${k + 1} at step ${t + 1}: gates, one row per unit`, ['unit', ...names, ...extra, 'h_t'],
+  const extra = lstm ? [m('c_{t−1}'), m('c_t')] : [m('h_{t−1}')];
+  box.append(table(`Layer ${k + 1} at step ${t + 1}: gates, one row per unit`, ['unit', ...names.map(m), ...extra, m('h_t')],
     units(u.H).map((j) => [String(j), ...names.map((_, g) => num(f.gates[g * u.H + j])),
       ...(lstm ? [num(f.cPrev[j]), num(f.c[j])] : [num(f.hPrev[j])]), num(f.h[j])])));
   return box;
@@ -60,11 +60,11 @@ function summaryLayer(u, k, t, f, onOpenUnit) {
   const box = part(`Layer ${k + 1} (${u.H} units: a summary)`,
     'Too many units to print each one: these are the sizes (norms) of the vectors, and the units whose state changes most at this step. Open any unit to see all of its numbers.');
   box.append(table(`Layer ${k + 1} at step ${t + 1}: sizes`, ['vector', 'norm'], [
-    ['W_x·x_t', num(norm(f.wx))], ['W_h·h_{t−1}', num(norm(f.wh))], ['h_{t−1}', num(norm(f.hPrev))], ['h_t', num(norm(f.h))],
-    ...(f.c ? [['c_t', num(norm(f.c))]] : [])]));
+    ['input term', num(norm(f.wx))], ['recurrent term', num(norm(f.wh))], ['state before', num(norm(f.hPrev))],
+    ['state after', num(norm(f.h))], ...(f.c ? [['cell after', num(norm(f.c))]] : [])]));
   const width = Math.min(5, u.H);
   const top = [...u.layers[k].topForward.subarray(t * width, (t + 1) * width)];
-  box.append(table('Units that change most', ['unit', 'h_{t−1}', 'h_t', 'change'],
+  box.append(table('Units that change most', ['unit', m('h_{t−1}'), m('h_t'), 'change'],
     top.map((j) => [String(j), num(f.hPrev[j]), num(f.h[j]), num(f.h[j] - f.hPrev[j])])));
   box.append(unitButtons(k, top, onOpenUnit));
   return box;

@@ -45,6 +45,9 @@ export function equation(source, { block = true } = {}) {
   return m;
 }
 
+// Inline math for table headers and labels: "h_{t−1}" -> <math>h<sub>t−1</sub></math>.
+export const m = (source) => equation(source, { block: false });
+
 // An equation with one or two plain sentences beside it: what it means, in words.
 export function explained(source, words) {
   const fig = document.createElement('div');

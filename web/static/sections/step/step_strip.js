@@ -4,13 +4,14 @@
 import { charGlyph } from '../../ui/chars.js';
 import { diverging } from '../../ui/scales.js';
 import { carriedInNorm, inputChar, isLstm, named, norm, outputAt, row, symbol } from './step_data.js';
+import { m } from './step_math.js';
 import { num, sci } from './step_table.js';
 
 const BAR_PX = 44;
 
 function th(text, attrs = {}) {
   const e = document.createElement('th');
-  e.textContent = text;
+  if (text instanceof Node) e.append(text); else e.textContent = text;
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   return e;
 }
@@ -102,10 +103,11 @@ export function renderStrip(container, u, t, dir, onPick) {
   const table = document.createElement('table');
   table.className = 'step-strip';
   const cap = document.createElement('caption');
-  cap.textContent = `“${u.text}” unrolled: ${u.T} steps, ${dir === 'forward' ? 'forward' : 'backward'} at step ${t + 1}`;
+  cap.textContent = `“${u.text}” unrolled: ${u.T} steps, ${dir === 'forward' ? 'forward' : 'backward'} at step ${t + 1}` +
+    (u.L > 1 ? ` (the rows show layer ${u.L}, the top one)` : '');
   const body = document.createElement('tbody');
   body.append(
-    bodyRow(u, t, u.printable ? `h_t (layer ${u.L})` : `‖h_t‖ (layer ${u.L})`, '0',
+    bodyRow(u, t, m(u.printable ? 'h_t' : '‖ h_t ‖'), '0',
       (s) => (fwd(s) ? (u.printable ? stateSquares(u, s) : { text: num(norm(row(top.h, s + 1, u.H))) }) : null)),
     bodyRow(u, t, 'top prediction', null, (s) => {
       if (!fwd(s)) return null;
@@ -114,11 +116,11 @@ export function renderStrip(container, u, t, dir, onPick) {
     }),
     bodyRow(u, t, 'next character', null, (s) => (fwd(s) ? { text: charGlyph(symbol(u, u.targets[s])), label: named(symbol(u, u.targets[s])) } : null)),
     bodyRow(u, t, '−log p (nats)', null, (s) => (fwd(s) ? { text: num(u.loss[s]) } : null)),
-    normRow(u, t, `‖dL/dh_t‖ (layer ${u.L})`, top.dhNorm, carriedInNorm(u), bwd),
+    normRow(u, t, m('‖ ∂L / ∂h_t ‖'), top.dhNorm, carriedInNorm(u), bwd),
   );
   if (isLstm(u.cell)) {
     const dc = [...Array(u.T).keys()].map((s) => norm(row(top.dc, s, u.H)));
-    body.append(normRow(u, t, `‖dL/dc_t‖ (layer ${u.L})`, dc, null, bwd));
+    body.append(normRow(u, t, m('‖ ∂L / ∂c_t ‖'), dc, null, bwd));
   }
   const head = document.createElement('thead');
   head.append(headRow(u, t, onPick));

@@ -1,6 +1,7 @@
 // One unit in full, for models too big to print every unit: its state, gates and gradients at every step (op
 // "unrollUnit"). The buttons that open a unit sit beside the summaries; the view itself under the step's detail.
 import { gateNames, isLstm } from './step_data.js';
+import { m } from './step_math.js';
 import { num, para, table } from './step_table.js';
 
 export function unitButtons(layer, units, onOpenUnit) {
@@ -33,7 +34,7 @@ export function renderUnit(container, u, v) {
   container.replaceChildren(heading,
     para('Forward: the state it carried in, its gates (or its pre-activation for a plain RNN) and its new state. Backward: the gradient reaching it from the output or the layer above, from the next step, and their sum.'),
     table(`Unit ${v.unit}, layer ${v.layer + 1}`,
-      ['step', 'h_{t−1}', ...gateCols, ...(isLstm(u.cell) ? ['c_t'] : []), 'h_t', 'dh from above', 'dh from the future', 'dh_t'],
+      ['step', m('h_{t−1}'), ...gateCols.map(m), ...(isLstm(u.cell) ? [m('c_t')] : []), m('h_t'), 'from above', 'from the future', m('∂L / ∂h_t')],
       rows));
   container.hidden = false;
 }
