@@ -3,7 +3,7 @@
 // are the engine's (gradients of the mean loss over the T steps, as training uses).
 import { explained, m } from './step_math.js';
 import { backwardAt, forwardAt, isLstm, named, norm, outputAt, symbol } from './step_data.js';
-import { num, para, part, sci, table } from './step_table.js';
+import { columns, num, para, part, sci, table } from './step_table.js';
 import { unitButtons } from './step_units.js';
 
 const units = (H) => [...Array(H).keys()];
@@ -17,7 +17,7 @@ function outputPart(u, t) {
   if (!shown.includes(o.target)) shown.push(o.target);
   box.append(table(`Step ${t + 1}: the error signal`, ['character', m('p'), m('∂L / ∂y')],
     shown.map((v) => [named(symbol(u, v)) + (v === o.target ? ' (target)' : ''), num(o.probs[v]), num(o.dlogits[v])])));
-  return box;
+  return columns(box);
 }
 
 function truncationNote(u, t, b) {
@@ -46,10 +46,10 @@ function layerPart(u, k, t, onOpenUnit) {
   box.append(explained('∂L / ∂h_t = W_hy^T ∂L / ∂y_t + ∂L / ∂h^{future}_t',
     `The state h_t was used twice: by ${top ? 'the output' : 'the layer above'} and by the next step. So its gradient is the sum of what comes back from both.`));
   if (u.cell === 'rnn') {
-    box.append(explained('∂L / ∂a_t = ∂L / ∂h_t ⊙ ( 1 − h_t^2 ) ,   ∂L / ∂h^{future}_{t−1} = W_hh^T ∂L / ∂a_t',
+    box.append(explained(['∂L / ∂a_t = ∂L / ∂h_t ⊙ ( 1 − h_t^2 )', '∂L / ∂h^{future}_{t−1} = W_hh^T ∂L / ∂a_t'],
       'Through tanh (its slope is 1 − h², small where a unit is saturated near ±1), then back through W_hh into the step before. Each step multiplies by this Jacobian again: that product is why gradients vanish or explode over many steps.'));
   } else if (isLstm(u.cell)) {
-    box.append(explained('∂L / ∂c_t = ∂L / ∂c^{future}_t + ∂L / ∂h_t ⊙ o_t ⊙ ( 1 − tanh ( c_t ) ^2 ) ,   ∂L / ∂c^{future}_{t−1} = ∂L / ∂c_t ⊙ f_t',
+    box.append(explained(['∂L / ∂c_t = ∂L / ∂c^{future}_t + ∂L / ∂h_t ⊙ o_t ⊙ ( 1 − tanh^2 c_t )', '∂L / ∂c^{future}_{t−1} = ∂L / ∂c_t ⊙ f_t'],
       'Along the cell the gradient is only multiplied element by element by the forget gate: no matrix, no squashing slope. With f near 1 it passes many steps almost unchanged.'));
   } else {
     box.append(explained('∂L / ∂h^{future}_{t−1} = ∂L / ∂h_t ⊙ z_t + ( through r , n and W_hh )',
@@ -61,34 +61,32 @@ function layerPart(u, k, t, onOpenUnit) {
   const gated = u.cell !== 'rnn';
   box.append(table(`Layer ${k + 1} at step ${t + 1}: gradients, one row per unit`,
     gated && isLstm(u.cell)
-      ? ['unit', `from ${top ? 'output' : 'above'}`, 'from the future', m('∂L / ∂h_t'), 'dc from the future', m('∂L / ∂c_t'), m('to h_{t−1}')]
-      : ['unit', `from ${top ? 'output' : 'above'}`, 'from the future', m('∂L / ∂h_t'), ...(gated ? [] : [m('1 − h_t^2'), m('∂L / ∂a_t')]), m('to h_{t−1}')],
+      ? ['unit', `from ${top ? 'output' : 'above'}`, 'from future', m('∂L / ∂h_t'), 'dc from the future', m('∂L / ∂c_t'), 'to the step before']
+      : ['unit', `from ${top ? 'output' : 'above'}`, 'from future', m('∂L / ∂h_t'), ...(gated ? [] : [m('1 − h_t^2'), m('∂L / ∂a_t')]), 'to the step before'],
     isLstm(u.cell) ? lstmRows(u, b) : gated ? units(u.H).map((j) => [String(j), num(b.above[j]), num(b.future[j]),
       num(b.dh[j]), b.toPrev ? num(b.toPrev[j]) : '—']) : rnnRows(u, f, b)));
-  box.append(accumulated(u, t, b));
-  return box;
+  box.append(...accumulated(u, t, b));
+  return columns(box);
 }
 
 function summaryPart(u, k, t, b, box, onOpenUnit) {
   box.append(table(`Layer ${k + 1} at step ${t + 1}: sizes`, ['gradient', 'norm'],
-    [['from above / output', sci(norm(b.above))], ['from the future', sci(norm(b.future))], ['sum (state)', sci(b.dhNorm)],
+    [['from above / output', sci(norm(b.above))], ['from future', sci(norm(b.future))], ['sum (state)', sci(b.dhNorm)],
      ...(b.dc ? [['cell', sci(norm(b.dc))]] : [])]));
   const width = Math.min(5, u.H);
   const top = [...u.layers[k].topBackward.subarray(t * width, (t + 1) * width)];
   box.append(table('Units with the largest gradient', ['unit', m('∂L / ∂h_t')], top.map((j) => [String(j), num(b.dh[j])])));
   box.append(unitButtons(k, top, onOpenUnit));
-  box.append(accumulated(u, t, b));
-  return box;
+  box.append(...accumulated(u, t, b));
+  return columns(box);
 }
 
 function accumulated(u, t, b) {
-  const box = document.createElement('div');
-  box.append(explained('∂L / ∂W_hh += ∂L / ∂a_t h_{t−1}^T ,   ∂L / ∂W_xh += ∂L / ∂a_t x_t^T ,   ∂L / ∂b += ∂L / ∂a_t',
-    'Every step adds its share to the weight gradients; the same weights are used at every step, so their gradient is the sum over the steps. The norms so far:'));
-  box.append(table(`Weight gradients summed over steps ${t + 1} to ${u.T}`, ['block', 'norm'],
+  return [explained(['∂L / ∂W_hh += ∂L / ∂a_t h_{t−1}^T', '∂L / ∂W_xh += ∂L / ∂a_t x_t^T', '∂L / ∂b += ∂L / ∂a_t'],
+    'Every step adds its share to the weight gradients; the same weights are used at every step, so their gradient is the sum over the steps. The norms so far are in the table.'),
+  table(`Weight gradients summed over steps ${t + 1} to ${u.T}`, ['block', 'norm'],
     [['dW_xh (input weights)', sci(b.runW.wih)], ['dW_hh (recurrent weights)', sci(b.runW.whh)],
-     ['db (input-side bias)', sci(b.runW.bih)], ['db (recurrent-side bias)', sci(b.runW.bhh)]]));
-  return box;
+     ['db (input-side bias)', sci(b.runW.bih)], ['db (recurrent-side bias)', sci(b.runW.bhh)]])];
 }
 
 // The backward detail of step t into container: the output first, then the layers from the top down.

@@ -2,7 +2,7 @@
 // numbers for every unit (or, for models too big to print, the norms and the units that change most).
 import { explained, m } from './step_math.js';
 import { forwardAt, gateNames, inputChar, isLstm, named, norm, outputAt, symbol, targetChar } from './step_data.js';
-import { num, para, part, table } from './step_table.js';
+import { columns, num, para, part, table } from './step_table.js';
 import { unitButtons } from './step_units.js';
 
 const units = (H) => [...Array(H).keys()];
@@ -23,7 +23,7 @@ function rnnLayer(u, k, t, f) {
   box.append(table(`Layer ${k + 1} at step ${t + 1}, one row per unit`,
     ['unit', m('h_{t−1}'), m('W_xh x_t'), m('W_hh h_{t−1}'), m('b'), 'sum', m('h_t = tanh ( sum )')],
     units(u.H).map((j) => [String(j), num(f.hPrev[j]), num(f.wx[j]), num(f.wh[j]), num(f.bias[j]), num(f.pre[j]), num(f.h[j])])));
-  return box;
+  return columns(box);
 }
 
 const LSTM_WORDS = {
@@ -38,7 +38,7 @@ function gatedLayer(u, k, t, f) {
   const lstm = isLstm(u.cell);
   const box = part(`Layer ${k + 1}: the ${lstm ? 'LSTM' : 'GRU'} step`);
   if (lstm) {
-    box.append(explained('i_t , f_t , o_t = σ ( W_x x_t + W_h h_{t−1} + b ) ,   g_t = tanh ( … )',
+    box.append(explained(['i_t , f_t , o_t = σ ( W_x x_t + W_h h_{t−1} + b )', 'g_t = tanh ( W_x x_t + W_h h_{t−1} + b )'],
       'Each gate is a sigmoid between 0 (closed) and 1 (open), computed from the input and the last state; g is the candidate content, between −1 and 1.'));
     box.append(explained(...LSTM_WORDS[u.cell]));
     box.append(explained('h_t = o_t ⊙ tanh ( c_t )', 'The output gate o decides how much of the cell shows in the state the next layer and the next step see.'));
@@ -52,7 +52,7 @@ function gatedLayer(u, k, t, f) {
   box.append(table(`Layer ${k + 1} at step ${t + 1}: gates, one row per unit`, ['unit', ...names.map(m), ...extra, m('h_t')],
     units(u.H).map((j) => [String(j), ...names.map((_, g) => num(f.gates[g * u.H + j])),
       ...(lstm ? [num(f.cPrev[j]), num(f.c[j])] : [num(f.hPrev[j])]), num(f.h[j])])));
-  return box;
+  return columns(box);
 }
 
 // Too many units to print: the norms and the few units whose state changes most at this step.
@@ -67,14 +67,14 @@ function summaryLayer(u, k, t, f, onOpenUnit) {
   box.append(table('Units that change most', ['unit', m('h_{t−1}'), m('h_t'), 'change'],
     top.map((j) => [String(j), num(f.hPrev[j]), num(f.h[j]), num(f.h[j] - f.hPrev[j])])));
   box.append(unitButtons(k, top, onOpenUnit));
-  return box;
+  return columns(box);
 }
 
 function outputPart(u, t) {
   const o = outputAt(u, t);
   const box = part('Output: the prediction');
   box.append(explained('y_t = W_hy h_t + b_y', 'The top layer\'s state is turned into one score (logit) per character.'));
-  box.append(explained('p_t = softmax ( y_t ) ,   L_t = − log p_t ( target )',
+  box.append(explained(['p_t = softmax ( y_t )', 'L_t = − log p_t ( target )'],
     'Softmax turns the scores into probabilities that add up to 1. The loss is small when the character that really comes next got a high probability.'));
   const shown = u.V <= 12 ? o.order : o.order.slice(0, 8);
   if (!shown.includes(o.target)) shown.push(o.target);
@@ -83,7 +83,7 @@ function outputPart(u, t) {
       [v === o.target ? 'target' : '', v === o.top ? 'top' : ''].filter(Boolean).join(', ')])));
   box.append(para(`Reads ${named(inputChar(u, t))}; top prediction ${named(symbol(u, o.top))} (p = ${num(o.probs[o.top])}). ` +
     `The next character is ${named(targetChar(u, t))}: p = ${num(o.probs[o.target])}, loss −log p = ${num(o.loss)} nats.`));
-  return box;
+  return columns(box);
 }
 
 // The forward detail of step t into container. onOpenUnit(layer, unit): a unit's full view (big models).

@@ -22,20 +22,29 @@ function script(text) {
 
 const unbrace = (s) => (s && s.startsWith('{') ? s.slice(1, -1) : s);
 
-// One token of the notation -> one MathML node.
-function token(tok) {
-  const m = /^([A-Za-zσα-ωΔ]+|\d+(?:\.\d+)?)(?:_(\{[^}]*\}|[^_^{}]+))?(?:\^(\{[^}]*\}|[^_^{}]+))?$/u.exec(tok);
-  if (!m) return el('mo', tok);
-  const [, base, sub, sup] = m;
+const SCRIPTED = /^([A-Za-zσα-ωΔ]+|\d+(?:\.\d+)?)((?:[_^](?:\{[^}]*\}|[^_^{}]+)){0,2})$/u;
+
+// A letter or name with its sub- and superscripts, in either order ("h^{future}_t" = "h_t^{future}").
+function scripted(base, scripts) {
+  let sub = null, sup = null;
+  for (const [, kind, body] of scripts.matchAll(/([_^])(\{[^}]*\}|[^_^{}]+)/g)) {
+    if (kind === '_') sub = unbrace(body); else sup = unbrace(body);
+  }
   let node;
   if (/^\d/.test(base)) node = el('mn', base);
-  else if (FUNCTIONS.has(base) || base.length > 1) node = el('mi', base, []);
   else node = el('mi', base);
   if (base.length > 1 && !FUNCTIONS.has(base)) node.setAttribute('mathvariant', 'normal');
-  if (sub && sup) return el('msubsup', null, [node, script(unbrace(sub)), script(unbrace(sup))]);
-  if (sub) return el('msub', null, [node, script(unbrace(sub))]);
-  if (sup) return el('msup', null, [node, script(unbrace(sup))]);
+  if (sub && sup) return el('msubsup', null, [node, script(sub), script(sup)]);
+  if (sub) return el('msub', null, [node, script(sub)]);
+  if (sup) return el('msup', null, [node, script(sup)]);
   return node;
+}
+
+// One token of the notation -> one MathML node. A leading ∂ is its own symbol: "∂h_t" is ∂ then h_t.
+function token(tok) {
+  if (tok.length > 1 && tok.startsWith('∂')) return el('mrow', null, [el('mi', '∂'), token(tok.slice(1))]);
+  const m = SCRIPTED.exec(tok);
+  return m ? scripted(m[1], m[2]) : el('mo', tok);
 }
 
 // An equation in the notation above -> a <math> element (display="block": centred on its own line).
@@ -49,12 +58,13 @@ export function equation(source, { block = true } = {}) {
 export const m = (source) => equation(source, { block: false });
 
 // An equation with one or two plain sentences beside it: what it means, in words.
+// source: one equation, or several (each on its own line) that the sentence explains together.
 export function explained(source, words) {
   const fig = document.createElement('div');
   fig.className = 'step-eq';
   const p = document.createElement('p');
   p.className = 'step-eq-words';
   p.textContent = words;
-  fig.append(equation(source), p);
+  fig.append(...[source].flat().map((src) => equation(src)), p);
   return fig;
 }

@@ -68,6 +68,21 @@ export function part(title, words) {
   return div;
 }
 
+// Lays a part out as words and equations on the left, numbers (tables, buttons) on the right; one column on a
+// narrow screen (step.css).
+export function columns(box) {
+  const words = document.createElement('div'), nums = document.createElement('div');
+  words.className = 'step-words';
+  nums.className = 'step-nums';
+  for (const child of [...box.children]) {
+    if (child.tagName === 'H4') continue;
+    (child.classList.contains('table-scroll') || child.classList.contains('row') ? nums : words).append(child);
+  }
+  box.append(words, nums);
+  box.classList.add('step-columns');
+  return box;
+}
+
 export function para(text, className = 'step-note') {
   const p = document.createElement('p');
   p.className = className;
