@@ -154,10 +154,19 @@ describe('Step through: the lecture on "hello" with the engine\'s numbers', () =
   });
 
   it('fits a 375 px wide screen', async () => {
+    // What a phone shows: the walk's controls with the columns, then the step's detail (viewport screenshots).
+    const shoot = async (locator, name) => {
+      await locator.evaluate((e) => e.scrollIntoView({ block: 'start' }));
+      await page.screenshot({ path: screenshotPath(name) });
+    };
     await atPhoneWidth(page, async () => {
-      await page.locator('#step-section').screenshot({ path: screenshotPath('step-forward-375.png') });
+      await shoot(page.getByRole('group', { name: 'Walk through the steps' }), 'step-forward-375.png');
+      await shoot(page.getByRole('heading', { name: 'Output: the prediction' }), 'step-output-375.png');
       await page.getByRole('button', { name: 'Backward', exact: true }).click();
-      await page.locator('#step-section').screenshot({ path: screenshotPath('step-backward-375.png') });
+      await shoot(page.getByRole('group', { name: 'Walk through the steps' }), 'step-backward-375.png');
+      await shoot(page.getByRole('heading', { name: /^Layer 1: the gradient's norm/ }), 'step-backward-detail-375.png');
+      await shoot(page.getByRole('heading', { name: 'The update' }), 'step-update-375.png');
+      await shoot(page.getByRole('heading', { name: 'What if this unit were off?' }), 'step-clamp-375.png');
     });
   });
 

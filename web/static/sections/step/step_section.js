@@ -106,7 +106,19 @@ function render(st) {
   $('step-dropout').hidden = !u.dropoutIgnored;
   $('step-dropout').textContent = 'This model trains with dropout; the step-through shows the network without it, so a real training step differs by the dropped inputs.';
   renderUpdate($('step-update'), st.preview, u);
-  if (stripHadFocus) $('step-strip').querySelector('[aria-current="step"]')?.focus();
+  keepColumnInView();
+  if (stripHadFocus) $('step-strip').querySelector('[aria-current="step"]')?.focus({ preventScroll: true });
+}
+
+// On a narrow screen the columns scroll sideways inside their box: the current one is kept in sight.
+function keepColumnInView() {
+  const box = $('step-strip');
+  const cur = box.querySelector('[aria-current="step"]')?.closest('th');
+  if (!cur) return;
+  const left = cur.getBoundingClientRect().left - box.getBoundingClientRect().left + box.scrollLeft;
+  const right = left + cur.offsetWidth;
+  if (left < box.scrollLeft + 80 || right > box.scrollLeft + box.clientWidth)
+    box.scrollLeft = Math.max(0, left - box.clientWidth / 2 + cur.offsetWidth / 2);
 }
 
 function go(st, t, dir, focusStrip = false) {
@@ -114,7 +126,7 @@ function go(st, t, dir, focusStrip = false) {
   st.t = Math.max(0, Math.min(st.u.T - 1, t));
   st.dir = dir;
   render(st);
-  if (focusStrip) $('step-strip').querySelector('[aria-current="step"]')?.focus();
+  if (focusStrip) $('step-strip').querySelector('[aria-current="step"]')?.focus({ preventScroll: true });
 }
 
 // Next step follows the pass: forward left to right, then on into the backward pass from the last step.
