@@ -50,6 +50,10 @@ function createSections(store, client, s) {
   const gradNorm = initGradNorm({ store, setClipping: (on) => s.settings.setClipping(on) });
   const clipShown = (mode, value, atStep) => gradNorm.setClip(mode, value, atStep ?? null);
   s.chart = new LossChart($('loss-chart'));
+  // The uniform guess (log2 V) on the loss chart follows the model's vocabulary.
+  store.subscribe((state, keys) => {
+    if (keys.includes('model')) s.chart.setGuess(state.model?.stats?.vocabSize ? Math.log2(state.model.stats.vocabSize) : null);
+  });
   s.settings = initSettings({ store, client, hooks: {
     clipShown, trainMessage: (...a) => s.train.trainMessage(...a), recordEdit: (r, e) => s.train.recordEdit(r, e),
     refreshStats: () => s.text.refreshStats(),
