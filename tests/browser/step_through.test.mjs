@@ -166,6 +166,7 @@ describe('Step through: the lecture on "hello" with the engine\'s numbers', () =
       await shoot(page.getByRole('group', { name: 'Walk through the steps' }), 'step-backward-375.png');
       await shoot(page.getByRole('heading', { name: /^Layer 1: the gradient's norm/ }), 'step-backward-detail-375.png');
       await shoot(page.getByRole('heading', { name: 'The update' }), 'step-update-375.png');
+      await shoot(page.getByRole('heading', { name: 'Check gradients numerically' }), 'step-check-375.png');
       await shoot(page.getByRole('heading', { name: 'What if this unit were off?' }), 'step-clamp-375.png');
     });
   });
@@ -174,6 +175,9 @@ describe('Step through: the lecture on "hello" with the engine\'s numbers', () =
     await page.getByLabel('Cell', { exact: true }).selectOption('lstm');
     await page.getByRole('button', { name: 'Reset' }).click();
     await page.waitForFunction(() => window.app.ready && window.app.state === 'none', null, { timeout: LONG });
+    // Nothing said about the RNN stays on screen for the new model.
+    assert.equal(await page.getByRole('table', { name: /Analytic vs numerical gradient/ }).count(), 0);
+    assert.equal(await page.getByRole('region', { name: 'Unit free (the plain sample)' }).textContent(), '');
     const { step } = await trainUntilHello(page);
     await page.getByRole('table', { name: /Layer 1 at step 4: gates, one row per unit/ }).waitFor();
     const { norms, carried } = await walkBackward(page);

@@ -20,10 +20,11 @@ function outputPart(u, t) {
   return columns(box);
 }
 
-function truncationNote(u, t, b) {
+function truncationNote(u, k, t, b) {
   if (!b.cut) return null;
-  if (t === 0) return para(`Step 1 starts from the state carried in (zeros here). Backpropagation stops at it: the gradient that would reach that state (norm ${sci(norm(b.toPrev))}) is dropped.`);
-  return para(`Truncation cuts here: backpropagation through time stops at step ${t + 1}. The gradient that would flow on into the state before this step (norm ${sci(norm(b.toPrev))}) is dropped, although that state itself is carried forward into this step.`, 'step-note step-cut');
+  const carried = norm(forwardAt(u, k, t).hPrev);
+  if (t === 0) return para(`Step 1 starts from the state carried in (${carried === 0 ? 'zeros here' : `norm ${sci(carried)}`}). Backpropagation stops at it: the gradient that would reach that state (norm ${sci(norm(b.toPrev))}) is dropped.`);
+  return para(`Truncation cuts here: backpropagation through time stops at step ${t + 1}. The gradient that would flow on into the state before this step (norm ${sci(norm(b.toPrev))}) is dropped, although that state itself (norm ${sci(carried)}, the h_{t−1} column going forward) is carried into this step.`, 'step-note step-cut');
 }
 
 function rnnRows(u, f, b) {
@@ -55,7 +56,7 @@ function layerPart(u, k, t, onOpenUnit) {
     box.append(explained('∂L / ∂h^{future}_{t−1} = ∂L / ∂h_t ⊙ z_t + ( through r , n and W_hh )',
       'The GRU keeps a direct path too: the update gate z copies part of the gradient straight to the step before.'));
   }
-  const note = truncationNote(u, t, b);
+  const note = truncationNote(u, k, t, b);
   if (note) box.append(note);
   if (!u.printable) return summaryPart(u, k, t, b, box, onOpenUnit);
   const gated = u.cell !== 'rnn';

@@ -28,4 +28,11 @@ async function check(c) {
 export function initCheck({ request, args, ready }) {
   const c = { request, args, ready, seq: 0 };
   $('step-check').addEventListener('click', () => check(c));
+  return {
+    clear() {   // a new model: the old check says nothing about it
+      c.seq++;
+      $('step-check-state').textContent = '';
+      $('step-check-result').replaceChildren();
+    },
+  };
 }

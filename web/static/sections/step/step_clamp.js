@@ -50,4 +50,11 @@ export function initClamp({ store, request }) {
   $('clamp-run').addEventListener('click', () => run(c));
   store.subscribe((s, keys) => { if (keys.includes('model')) onStore(s); });
   onStore(store.get());
+  return {
+    clear() {
+      c.seq++;
+      for (const id of ['clamp-held', 'clamp-free', 'clamp-state-msg']) $(id).textContent = '';
+      $('clamp-held-caption').textContent = 'Unit held';
+    },
+  };
 }

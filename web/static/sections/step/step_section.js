@@ -161,16 +161,23 @@ async function trainOne(st) {
   $('step-train-state').textContent = 'Training one step…';
 }
 
+// A new model (trained, loaded or reset): nothing shown about the old one stays on screen.
+function newModel(st) {
+  st.seq++;
+  st.afterTrain = false;
+  for (const part of st.parts) part.clear();
+  $('step-train-state').textContent = '';
+  if (!st.u) return;
+  st.u = null;
+  $('step-view').hidden = true;
+  $('step-state').textContent = 'A new model: press Unroll to step through it.';
+}
+
 function onStore(st, s, keys) {
   const ready = hasModel(s);
   $('step-run').disabled = !ready;
   $('step-train-one').disabled = !ready;
-  if (keys.includes('gen') && st.u) {
-    st.seq++;
-    st.u = null;
-    $('step-view').hidden = true;
-    $('step-state').textContent = 'A new model: press Unroll to step through it.';
-  }
+  if (keys.includes('gen')) newModel(st);
   // After Train one step (or any pause at a new step) the numbers are refreshed at the same place in the walk.
   if (st.u && s.state === 'paused' && s.step !== st.shownStep && (keys.includes('state') || keys.includes('step'))) {
     if (st.afterTrain) $('step-train-state').textContent = `Trained one step: now at step ${s.step}.`;
@@ -198,11 +205,10 @@ function wire(st) {
 
 export function initStep({ store, request, trainSteps, lecture }) {
   const st = { store, request, trainSteps, lecture, u: null, preview: null, args: null, t: 0, dir: 'forward', seq: 0,
-               shownStep: null, afterTrain: false };
+               shownStep: null, afterTrain: false, parts: [] };
   wire(st);
-  initCheck({ request, args: () => st.args ?? inputArgs(), ready: () => hasModel(store.get()) });
-  initUses({ store, request });
-  initClamp({ store, request });
+  st.parts = [initCheck({ request, args: () => st.args ?? inputArgs(), ready: () => hasModel(store.get()) }),
+              initUses({ store, request }), initClamp({ store, request })];
   store.subscribe((s, keys) => onStore(st, s, keys));
   onStore(st, store.get(), []);
 }

@@ -76,4 +76,12 @@ export function initUses({ store, request }) {
   const c = { store, request, seq: 0 };
   $('uses-run').addEventListener('click', () => run(c));
   $('uses-position').addEventListener('keydown', (e) => { if (e.key === 'Enter') run(c); });
+  return {
+    clear() {
+      c.seq++;
+      $('uses-state').textContent = '';
+      $('uses-chars').replaceChildren();
+      $('uses-table').replaceChildren();
+    },
+  };
 }
