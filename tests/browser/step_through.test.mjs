@@ -11,7 +11,7 @@ const HELLO_STEPS = ['h', 'e', 'l', 'l'];
 const NEXT = ['e', 'l', 'l', 'o'];
 
 // "1.23e−2" (the page's true minus) -> 0.0123
-const parseSci = (s) => Number(s.replace('−', '-'));
+const parseSci = (s) => Number(s.replaceAll('−', '-'));
 
 async function where(page) {
   return (await page.getByRole('group', { name: 'Walk through the steps' }).locator('xpath=following-sibling::p[1]')
@@ -102,7 +102,7 @@ describe('Step through: the lecture on "hello" with the engine\'s numbers', () =
     const rows = (await t.getByRole('row').all()).slice(1);   // below the header
     assert.ok(rows.length >= 4);
     for (const r of rows) {
-      const rel = parseSci(await r.locator('td').last().textContent());
+      const rel = parseSci(await r.getByRole('cell').first().textContent());   // the first after the row's header
       assert.ok(rel < 1e-2, `relative error ${rel} in ${await r.textContent()}`);
     }
     await page.locator('#step-check-result').screenshot({ path: screenshotPath('step-check-1280.png') });
@@ -226,7 +226,7 @@ describe('What did this prediction use? (a text with quotes)', () => {
     assert.equal(rows.length, inside);   // every character before it, the nearest first
     const quoteRow = table.getByRole('row', { name: /“"”/ });
     assert.equal(await quoteRow.count(), 1);
-    const quoteValue = parseSci(await quoteRow.locator('td').nth(1).textContent());
+    const quoteValue = parseSci(await quoteRow.getByRole('cell').nth(1).textContent());
     assert.ok(quoteValue > 0, `the opening quote's value is ${quoteValue}`);
     await page.locator('#uses-chars').screenshot({ path: screenshotPath('step-uses-1280.png') });
     await atPhoneWidth(page, () => page.locator('#uses-table').screenshot({ path: screenshotPath('step-uses-375.png') }));

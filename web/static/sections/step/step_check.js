@@ -17,8 +17,8 @@ async function check(c) {
       (worst < GOOD ? '(below 1e−2: the backward pass and the finite differences agree).'
                     : '(above 1e−2: float rounding, or a weight where the loss bends sharply; check again).');
     $('step-check-result').replaceChildren(table(`Analytic vs numerical gradient (eps = ${sci(r.eps)})`,
-      ['weight', 'backward pass', 'finite differences', 'relative error'],
-      r.entries.map((e) => [`${e.block}[${e.row}, ${e.col}]`, sci(e.analytic), sci(e.numeric), sci(e.relError)])));
+      ['weight', 'relative error', 'backward pass', 'finite differences'],
+      r.entries.map((e) => [`${e.block}[${e.row}, ${e.col}]`, sci(e.relError), sci(e.analytic), sci(e.numeric)])));
   } catch (e) {
     if (mine === c.seq && !e.reset) $('step-check-state').textContent = sentence(e.message);
   }

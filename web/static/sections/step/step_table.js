@@ -10,7 +10,7 @@ export function num(v) {
 }
 
 // Norms and errors: always three significant digits in exponent form, "1.23e−2".
-export const sci = (v) => (Number.isFinite(v) ? v.toExponential(2).replace('e-', 'e−').replace('e+', 'e') : '—');
+export const sci = (v) => (Number.isFinite(v) ? v.toExponential(2).replace('e+', 'e').replaceAll('-', '−') : '—');
 
 // cells: strings, or { text, className, header: true (a row header) }.
 function cell(c, rowHeader) {

@@ -2,7 +2,7 @@
 // the character to be predicted; every earlier character is shaded by ‖∂loss/∂x‖, how much that prediction's loss
 // depends on it. The values are also in a table, for assistive technology and for reading exact numbers.
 import { $, sentence } from '../../ui/dom.js';
-import { charName, charGlyph } from '../../ui/chars.js';
+import { charName } from '../../ui/chars.js';
 import { sequential } from '../../ui/scales.js';
 import { sci, table } from './step_table.js';
 
@@ -46,11 +46,11 @@ function render(r, onPick) {
   $('uses-chars').setAttribute('aria-label', `Text shaded by influence on predicting character ${r.position + 2}, ${charName(chars[r.position + 1])}`);
   const rows = [...r.norm].map((v, k) => {
     const ch = chars[r.position - k];
-    return [String(k), `${charGlyph(ch)} (${charName(ch)})`, sci(v), `${Math.round((100 * v) / max)}%`];
+    return [String(k), charName(ch), sci(v), `${Math.round((100 * v) / max)}%`];
   });
   $('uses-table').replaceChildren(table(
     `Predicting character ${r.position + 2}, ${charName(chars[r.position + 1])} (loss ${sci(r.loss)} nats): how much it used each earlier character`,
-    ['characters back', 'character', '‖∂loss/∂x‖', 'of the largest'], rows));
+    ['back', 'character', '‖∂loss/∂x‖', 'share'], rows));
 }
 
 async function run(c) {
