@@ -232,4 +232,21 @@ describe('What did this prediction use? (a text with quotes)', () => {
     await atPhoneWidth(page, () => page.locator('#uses-table').screenshot({ path: screenshotPath('step-uses-375.png') }));
     assert.deepEqual(page.problems, []);
   });
+
+  it('a model too big to print unit by unit: a summary, and any unit opened in full', async () => {
+    await page.getByLabel('Input (up to 65 characters)').fill('hello there');
+    await page.getByRole('button', { name: 'Unroll', exact: true }).click();
+    await page.getByText(/10 steps on “hello there”, LSTM, 1 × 32 units/).waitFor({ timeout: LONG });
+    await page.getByRole('heading', { name: 'Layer 1 (32 units: a summary)' }).waitFor();
+    assert.equal(await page.getByRole('table', { name: 'Units that change most' }).getByRole('row').count(), 6);
+    await page.getByRole('button', { name: /^Open unit \d+ of layer 1$/ }).first().click();
+    await page.getByRole('heading', { name: /^Unit \d+ of layer 1, at every step$/ }).waitFor({ timeout: LONG });
+    // Any unit, by number: one row per step.
+    await page.getByLabel('Unit to open', { exact: true }).fill('31');
+    await page.getByRole('button', { name: 'Open unit', exact: true }).click();
+    await page.getByRole('heading', { name: 'Unit 31 of layer 1, at every step' }).waitFor({ timeout: LONG });
+    assert.equal(await page.getByRole('table', { name: 'Unit 31, layer 1' }).getByRole('row').count(), 11);
+    await page.locator('#step-section').screenshot({ path: screenshotPath('step-summary-1280.png') });
+    assert.deepEqual(page.problems, []);
+  });
 });

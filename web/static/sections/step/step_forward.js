@@ -43,6 +43,8 @@ function gatedLayer(u, k, t, f) {
     box.append(explained(...LSTM_WORDS[u.cell]));
     box.append(explained('h_t = o_t ⊙ tanh ( c_t )', 'The output gate o decides how much of the cell shows in the state the next layer and the next step see.'));
   } else {
+    box.append(explained('r_t , z_t = σ ( W_x x_t + W_h h_{t−1} + b )',
+      'Two gates, each a sigmoid between 0 and 1, computed from the input and the last state.'));
     box.append(explained('n_t = tanh ( W_in x_t + b_in + r_t ⊙ ( W_hn h_{t−1} + b_hn ) )',
       'The reset gate r decides how much of the last state goes into the candidate n.'));
     box.append(explained('h_t = ( 1 − z_t ) ⊙ n_t + z_t ⊙ h_{t−1}', 'The update gate z mixes: 1 keeps the old state, 0 takes the candidate.'));
