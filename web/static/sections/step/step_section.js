@@ -154,7 +154,9 @@ function onKey(st, e) {
 
 async function trainOne(st) {
   if (!st.trainSteps(1)) {
-    $('step-train-state').textContent = 'Pause training first (section 3); Train one step then takes exactly one step.';
+    $('step-train-state').textContent = st.store.get().state === 'paused'
+      ? 'This model trains on another text than the one above: resume it or train a new one first (section 3).'
+      : 'Pause training first (section 3); Train one step then takes exactly one step.';
     return;
   }
   st.afterTrain = true;
