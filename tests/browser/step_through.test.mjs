@@ -79,6 +79,7 @@ describe('Step through: the lecture on "hello" with the engine\'s numbers', () =
     seen.rnnStep = step;
     lines.forEach((line, t) => assert.match(line, new RegExp(`step ${t + 1} of 4: reads “${HELLO_STEPS[t]}”`)));
     assert.match(lines[3], /reads “l”; top prediction “o”/);
+    await page.getByText('The same character “l” was read at step 3, where the top prediction was “l”; now it is “o”.', { exact: false }).waitFor();
     // Every forward table is there: the recurrent step per unit, and the output with the target marked.
     await page.getByRole('table', { name: /Layer 1 at step 4, one row per unit/ }).waitFor();
     const output = page.getByRole('table', { name: /Step 4: the next characters/ });

@@ -72,6 +72,20 @@ function summaryLayer(u, k, t, f, onOpenUnit) {
   return columns(box);
 }
 
+// The lecture's point about "hello": the same input can lead to different predictions (after the first "l" an "l",
+// after the second an "o"), because the state carries what came before.
+function sameInputEarlier(u, t, top) {
+  for (let s = t - 1; s >= 0; --s) {
+    if (u.inputs[s] !== u.inputs[t]) continue;
+    const before = outputAt(u, s).top;
+    if (before === top) return null;
+    return `The same character ${named(inputChar(u, t))} was read at step ${s + 1}, where the top prediction was ` +
+      `${named(symbol(u, before))}; now it is ${named(symbol(u, top))}. The input alone cannot tell these apart: the ` +
+      'hidden state remembers what came before.';
+  }
+  return null;
+}
+
 function outputPart(u, t) {
   const o = outputAt(u, t);
   const box = part('Output: the prediction');
@@ -83,6 +97,8 @@ function outputPart(u, t) {
   box.append(table(`Step ${t + 1}: the ${shown.length === u.V ? '' : 'most likely '}next characters`, ['character', 'logit y', 'p', ''],
     shown.map((v) => [named(symbol(u, v)), num(o.logits[v]), num(o.probs[v]),
       [v === o.target ? 'target' : '', v === o.top ? 'top' : ''].filter(Boolean).join(', ')])));
+  const memory = sameInputEarlier(u, t, o.top);
+  if (memory) box.append(para(memory, 'step-note step-memory'));
   box.append(para(`Reads ${named(inputChar(u, t))}; top prediction ${named(symbol(u, o.top))} (p = ${num(o.probs[o.top])}). ` +
     `The next character is ${named(targetChar(u, t))}: p = ${num(o.probs[o.target])}, loss −log p = ${num(o.loss)} nats.`));
   return columns(box);
