@@ -93,6 +93,7 @@ describe('Step through: the lecture on "hello" with the engine\'s numbers', () =
     for (const v of [...norms, carried]) assert.ok(Number.isFinite(v) && v > 0, `norm ${v}`);
     await page.getByRole('table', { name: /unrolled: 4 steps, backward at step 1/ }).waitFor();
     await page.getByRole('table', { name: /Weight gradients summed over steps 1 to 4/ }).waitFor();
+    assert.match(await page.getByRole('img', { name: /^dW_hh of layer 1 summed over steps 1 to 4: 8 rows by 8 columns/ }).getAttribute('aria-label'), /largest entry is/);
     await page.locator('#step-section').screenshot({ path: screenshotPath('step-backward-1280.png') });
   });
 

@@ -4,6 +4,7 @@
 import { explained, m } from './step_math.js';
 import { backwardAt, forwardAt, isLstm, named, norm, outputAt, symbol } from './step_data.js';
 import { columns, num, para, part, sci, table } from './step_table.js';
+import { gradGrid } from './step_grad_grid.js';
 import { unitButtons } from './step_units.js';
 
 const units = (H) => [...Array(H).keys()];
@@ -67,6 +68,8 @@ function layerPart(u, k, t, onOpenUnit) {
     isLstm(u.cell) ? lstmRows(u, b) : gated ? units(u.H).map((j) => [String(j), num(b.above[j]), num(b.future[j]),
       num(b.dh[j]), b.toPrev ? num(b.toPrev[j]) : '—']) : rnnRows(u, f, b)));
   box.append(...accumulated(u, t, b));
+  const grid = gradGrid(u, k, t);
+  if (grid) box.append(grid);
   return columns(box);
 }
 

@@ -76,7 +76,8 @@ export function columns(box) {
   nums.className = 'step-nums';
   for (const child of [...box.children]) {
     if (child.tagName === 'H4') continue;
-    (child.classList.contains('table-scroll') || child.classList.contains('row') ? nums : words).append(child);
+    const numbers = child.classList.contains('table-scroll') || child.classList.contains('row') || child.tagName === 'FIGURE';
+    (numbers ? nums : words).append(child);
   }
   box.append(words, nums);
   box.classList.add('step-columns');
