@@ -4,7 +4,8 @@
 //
 //   sections/text      1 Text            sections/settings  2 Settings      sections/train  3 Train
 //   sections/sample    4 Sample          sections/files     5 Model file    sections/share  Share links
-//   sections/inspect   6 Look inside     sections/compare   7 Compare runs   sections/runs  Your runs (kept runs)
+//   sections/step      6 Step through    sections/inspect   7 Look inside    sections/compare  8 Compare runs
+//   sections/runs      Your runs (kept runs)
 //   run/               the run's state (store), kept across reloads (storage, resume), exact-step bookkeeping
 import { Req } from './engine/protocol.js';
 import { EngineClient } from './engine/engine_client.js';
@@ -24,6 +25,7 @@ import { initRuns } from './sections/runs/runs_section.js';
 import { initSettings } from './sections/settings/settings_section.js';
 import { linkModelApi } from './sections/share/link_model.js';
 import { initShare } from './sections/share/share.js';
+import { initStep } from './sections/step/step_section.js';
 import { initText } from './sections/text/text_section.js';
 import { createRunView } from './sections/train/run_view.js';
 import { initTrain } from './sections/train/train_section.js';
@@ -49,6 +51,10 @@ function createSections(store, client, s) {
   const gradNorm = initGradNorm({ store, setClipping: (on) => s.settings.setClipping(on) });
   const clipShown = (mode, value, atStep) => gradNorm.setClip(mode, value, atStep ?? null);
   s.chart = new LossChart($('loss-chart'));
+  // The uniform guess (log2 V) on the loss chart follows the model's vocabulary.
+  store.subscribe((state, keys) => {
+    if (keys.includes('model')) s.chart.setGuess(state.model?.stats?.vocabSize ? Math.log2(state.model.stats.vocabSize) : null);
+  });
   s.settings = initSettings({ store, client, hooks: {
     clipShown, trainMessage: (...a) => s.train.trainMessage(...a), recordEdit: (r, e) => s.train.recordEdit(r, e),
     refreshStats: () => s.text.refreshStats(),
@@ -64,13 +70,22 @@ function createSections(store, client, s) {
   s.sample = initSample({ store, client, hooks: { sampled: () => s.storage?.checkpointNow() } });
   s.files = initFiles({ store, client, train: s.train, settings: s.settings, text: s.text,
                         hooks: { onNewRun: (name) => s.storage?.newRun(name) } });
-  initInspect({ store, request: (op, args) => client.request(Req.LOOK, store.get().gen, { op, args }),
-                currentGen: () => store.get().gen });
+  const look = (op, args) => client.request(Req.LOOK, store.get().gen, { op, args });
+  initStep({ store, request: look, trainSteps: (n) => s.train.trainSteps(n), lecture: () => lectureSetup(s) });
+  initInspect({ store, request: look, currentGen: () => store.get().gen });
   initCompare({ store, text: s.text.currentText, config: (cell) => s.settings.configText({ ...s.settings.values(), cell }),
                 currentRun: currentRunFor({ store, client }) });
   s.settings.showFormClipping();
   s.clipShown = clipShown;
   return s;
+}
+
+// The lecture's set-up for the step-through: the Hello text with a vanilla RNN of 8 units and one-hot input (the
+// preset's own size, 32 units with an embedding, is too big to print unit by unit).
+async function lectureSetup(s) {
+  await s.text.choosePreset('hello');
+  s.settings.setValues({ cell: 'rnn', layers: '1', hidden: '8', embed: '0', dropout: '0' });
+  s.settings.changed();
 }
 
 // A new model is a new run in the list (run/storage.js). Once it is checkpointed, a reload should bring back that run

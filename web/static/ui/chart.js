@@ -11,6 +11,20 @@
 import { dataRange, drawAxisLines, drawGridAndTicks, frameFor } from './chart_scale.js';
 import { drawRawColumns, drawSmoothed, drawValidation, mergePairs } from './chart_series.js';
 
+// The uniform guess's line: dashed, grey, across the plot (when it is within the loss range shown).
+function drawGuess(ctx, bits, { left, pw, Y }, colour) {
+  const y = Math.round(Y(bits)) + 0.5;
+  ctx.save();
+  ctx.strokeStyle = colour;
+  ctx.globalAlpha = 0.6;
+  ctx.setLineDash([6, 4]);
+  ctx.beginPath();
+  ctx.moveTo(left, y);
+  ctx.lineTo(left + pw, y);
+  ctx.stroke();
+  ctx.restore();
+}
+
 const MAX_POINTS = 8000;   // training points kept; older ones are merged pairwise beyond this
 const FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
@@ -21,6 +35,7 @@ export class LossChart {
     this.steps = [];      // x of every training report
     this.raw = [];        // bits per character per step (NaN for rejected steps)
     this.val = [];        // [{ step, bits }]
+    this.guess = null;    // the uniform guess's loss, log2 V bits per character (a dashed reference line)
     this.pending = false;
     this.cssWidth = 0;
     this.cssHeight = 0;
@@ -56,6 +71,12 @@ export class LossChart {
   // Keeps drawing cost bounded on long runs: merges neighbouring steps pairwise (mean of their finite losses).
   compact() {
     ({ steps: this.steps, raw: this.raw } = mergePairs(this.steps, this.raw));
+  }
+
+  // The loss of guessing uniformly among V characters: drawn as a dashed line wherever it falls in the plot.
+  setGuess(bits) {
+    this.guess = Number.isFinite(bits) ? bits : null;
+    this.request();
   }
 
   addVal(step, bits) {
@@ -128,6 +149,7 @@ export class LossChart {
       drawSmoothed(ctx, this.steps, this.raw, frame, c.smooth);
     }
     if (this.val.length) drawValidation(ctx, this.val, frame, c.val);
+    if (this.guess !== null) drawGuess(ctx, this.guess, frame, c.text);
     ctx.restore();
     drawAxisLines(ctx, frame, c.text);
   }

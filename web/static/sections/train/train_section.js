@@ -4,7 +4,7 @@
 //
 // Needs: store, client, view (run_view.js), runLog (run/run_log.js), settings, text, and
 //   hooks: { checkpointNow(), noteProgress(force), onNewRun() (a new model is kept across reloads) }.
-// Gives: adoptModel(), setState(), trainMessage(), recordEdit(), resume(), pause(), reset(), onReport().
+// Gives: adoptModel(), setState(), trainMessage(), recordEdit(), resume(), pause(), reset(), onReport(), trainSteps(n).
 import { Req, Rep, parseConfigText } from '../../engine/protocol.js';
 import { $, sentence, showMessage } from '../../ui/dom.js';
 import { fmtBits, fmtInt, fmtLr } from '../../ui/format.js';
@@ -38,6 +38,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
 
   // The best model by validation loss: the stop option, the memorising notice, "Use the best model".
   const selfPause = { at: -Infinity };   // when the run last paused by itself (onTrainButton)
+  const quiet = { budgetStep: -1 };        // the step trainSteps() pauses at, without the "Pause at step" message
   const best = initBestModel({ store, client, runLog, view, hooks, resume, trainMessage });
 
   function setState(next) {
@@ -134,6 +135,18 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     client.send(Req.TRAIN, get().gen, { stopAt: pauseAtStep(), stopWhenFlat: best.stopWhenFlat() });
   }
 
+  // n real training steps from a pause, then paused again (the step-through's "Train one step"); false when the
+  // model is not paused. The pause at the budget is asked for, so it says nothing in the training message.
+  function trainSteps(n) {
+    if (get().state !== 'paused' || textChanged()) return false;
+    trainMessage('');
+    quiet.budgetStep = get().step + n;
+    setState('training');
+    best.hideNotice();
+    client.send(Req.TRAIN, get().gen, { stopAt: quiet.budgetStep, stopWhenFlat: false });
+    return true;
+  }
+
   function onTrainButton() {
     const { state } = get();
     if (state === 'opening' || state === 'pausing') return;   // busy (aria-disabled)
@@ -220,7 +233,8 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     view.addValPoint(msg.eval);
     if (get().state !== 'none') setState('paused');
     best.onPaused(msg);
-    if (msg.reason === 'budget')
+    if (msg.reason === 'budget' && msg.step === quiet.budgetStep) quiet.budgetStep = -1;
+    else if (msg.reason === 'budget')
       trainMessage(`Paused at step ${fmtInt(msg.step)}, as "Pause at step" asked. Resume to train on until you ` +
         'pause (or set a later step first).', 'info');
   }
@@ -289,6 +303,6 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
       renderControls();
   });
   renderControls();
-  return { adoptModel, setState, trainMessage, recordEdit, reset, onReport, addReports, resume,
+  return { adoptModel, setState, trainMessage, recordEdit, reset, onReport, addReports, resume, trainSteps,
            offerBest: () => best.offerBest() };
 }
