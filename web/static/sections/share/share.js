@@ -30,9 +30,9 @@ async function linkWeights(api, input, text) {
   if (!plain.ok) return { weights: null, note: '' };
   // The page's own address comes before the #hash, and Chromium's 2 MiB limit is on the whole URL.
   const address = location.href.replace(/#.*$/, '').length;
-  if (m.bytes > Caps.MAX_WEIGHT_BYTES || address + plain.length + worstCaseChars(m.bytes) > Caps.MAX_HASH_CHARS) {
+  if (m.bytes > Caps.MAX_WEIGHT_BYTES || address + plain.length + worstCaseChars(m.bytes) > Caps.MAX_URL_CHARS) {
     return { weights: null, note: `The model is too large for a link (its 8-bit weights are ${mib(m.bytes)}; a link ` +
-      `holds at most ${mib(Caps.MAX_HASH_CHARS)} in all), so the link carries the text and settings only. ` +
+      `holds at most ${Caps.MAX_URL_CHARS.toLocaleString("en-US")} characters in all), so the link carries the text and settings only. ` +
       'Save model gives a file that carries the trained model instead.' };
   }
   let reply;
