@@ -76,10 +76,14 @@ export function linkModelApi({ store, client, train, view, runLog, text, setting
       onNewRun();
       return { ok: true, step: done.step, crc: sum.crc };
     } catch (e) {
+      if (e.reset) return { ok: false, stopped: true };   // stopped (stopRemake), or the engine restarted
       if (get().state === 'opening') train.setState(get().gen === gen ? 'paused' : get().model ? previous : 'none');
       return { ok: false, message: sentence(e.message) };
     }
   }
 
-  return { linkModel, roundForLink, openLinkModel, remakeModel };
+  // Stops making a short link's model: the engine restarts, and the page keeps the link's text and settings.
+  const stopRemake = () => train.reset();
+
+  return { linkModel, roundForLink, openLinkModel, remakeModel, stopRemake };
 }

@@ -24,9 +24,12 @@ export async function remakeLinkModel(api, recipe, say, range = '') {
   const r = await api.remakeModel(recipe, (p) => showProgress(p.done, p.total, p.step));
   $('remake').hidden = true;
   const result = r.ok ? { step: r.step, crc: hex(r.crc), expected: hex(recipe.crc), matches: r.crc === recipe.crc }
-                      : { error: r.message };
+                      : { error: r.message || 'stopped', stopped: Boolean(r.stopped) };
   api.store.update({ remade: result });
-  if (!r.ok) {
+  if (r.stopped) {
+    say('Stopped training the shared model again. Its text and settings are filled in: press Train to train it ' +
+      'anew, or open the link again to make the sender\'s model.' + range, 'info');
+  } else if (!r.ok) {
     say(`Opened a shared experiment, but its model could not be trained again: ${r.message} Its text and settings ` +
       'are filled in: press Train to train it.' + range, 'error');
   } else if (result.matches) {

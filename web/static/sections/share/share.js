@@ -146,6 +146,7 @@ export function initShare(api) {
   $('share-button').addEventListener('click', () => onShare(api));
   $('share-short-copy').addEventListener('click', () => onCopy('share-short', 'short'));
   $('share-copy').addEventListener('click', () => onCopy('share-url', 'instant'));
+  $('remake-stop').addEventListener('click', () => api.stopRemake());
   window.addEventListener('hashchange', () => {
     if (isShareHash(location.hash)) openLink(api, location.hash);
   });
