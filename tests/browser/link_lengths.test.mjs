@@ -4,7 +4,7 @@
 // instant) per preset for the notes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, openPlayground, trainExactlyTo, useTwoBrowsers } from './helpers.mjs';
+import { LONG, openPlayground, pasteInto, trainExactlyTo, useTwoBrowsers } from './helpers.mjs';
 
 const FIREFOX_MAX_URL = 1_048_572;
 const PRESETS = [['hello', 'Hello'], ['prose', 'Prose'], ['code', 'Source code']];
@@ -68,5 +68,24 @@ describe('link lengths', { timeout: 20 * LONG }, () => {
     assert.match(over.instantNote, /No instant link: .* more than the 1,048,572 every browser opens/);
     assert.match(over.short, /&calls=2&step=2&crc=[0-9a-f]{8}$/);
     console.log(`# one size up: prose, 2 x 248 (${over.parameters} parameters): no instant link, short link ${over.short.length}`);
+  });
+
+  it('a short link too long for a QR code says so instead of drawing one', async () => {
+    const page = await openPlayground(a.ctx, server.url);
+    if (await page.evaluate(() => window.app.state !== 'none')) {
+      await page.getByRole('button', { name: 'New', exact: true }).click();
+      await page.waitForFunction(() => window.app.state === 'none', null, { timeout: LONG });
+    }
+    let x = 5;
+    const letter = () => { x = (x * 1103515245 + 12345) % 2147483648; return 'abcdefghijklmnopqrstuvwxyz '[(x >> 8) % 27]; };
+    const text = Array.from({ length: 8000 }, letter).join('');   // deflate cannot shrink this below a QR code's 2,953
+    await pasteInto(page, page.getByLabel('Training text'), text);
+    await page.waitForFunction((n) => window.app.stats && window.app.stats.chars === n, text.length, { timeout: LONG });
+    const links = await share(page);
+    assert.ok(links.short.length > 2953);
+    assert.match(await page.locator('#share-qr-note').textContent(),
+      new RegExp(`No QR code: the short link is ${links.short.length.toLocaleString('en-US')} characters, more than the 2,953 a QR code holds`));
+    assert.equal(await page.getByRole('img', { name: 'QR code of the short link' }).isVisible(), false);
+    await page.close();
   });
 });

@@ -23,6 +23,23 @@ async function share(page) {
   };
 }
 
+// Replaces the clipboard's write() with one that records whether it was called while the Share button's click was
+// still being handled (a listener added now runs right after the page's own), and the text it was given.
+async function watchClipboard(page) {
+  await page.evaluate(() => {
+    const button = document.getElementById('share-button');
+    let inClick = false;
+    button.addEventListener('click', () => { inClick = false; });
+    button.addEventListener('pointerdown', () => { inClick = true; });
+    button.addEventListener('mousedown', () => { inClick = true; });
+    navigator.clipboard.write = async (items) => {
+      const record = { calledInClick: inClick, text: null };
+      window.__clipboard = record;
+      record.text = await (await items[0].getType('text/plain')).text();
+    };
+  });
+}
+
 async function sampleNow(page) {
   await page.getByRole('button', { name: 'Sample', exact: true }).click();
   await page.waitForFunction(() => window.app.sampleDone && !window.app.sampling, null, { timeout: LONG });
@@ -48,7 +65,10 @@ describe('short links', { timeout: 20 * LONG }, () => {
     await page.locator('#smp-seed').fill('5');
     await page.getByLabel('Length').fill('200');
     await trainExactlyTo(page, 300);
+    await watchClipboard(page);
     const links = await share(page);
+    // The copy was started within the click (WebKit refuses one after awaiting the worker) and holds the short link.
+    assert.deepEqual(await page.evaluate(() => window.__clipboard), { calledInClick: true, text: links.short });
     shortLink = links.short;
     assert.match(shortLink, /#v=3&.*&preset=prose&calls=300&step=300&crc=[0-9a-f]{8}&edits=r300$/);
     assert.ok(shortLink.length < 600, `short link: ${shortLink.length} characters`);
@@ -77,6 +97,23 @@ describe('short links', { timeout: 20 * LONG }, () => {
     await other.close();
   });
 
+  it('a person can stop the training again from the keyboard; the link\'s text and settings stay', async () => {
+    const page = await openPlayground(b.ctx, server.url, shortLink.slice(shortLink.indexOf('#')));
+    const bar = page.getByRole('progressbar', { name: 'Training the shared model again' });
+    await bar.waitFor({ timeout: LONG });
+    await page.waitForFunction(() => Number(document.getElementById('remake-progress').value) > 0, null, { timeout: LONG });
+    await page.screenshot({ path: screenshotPath('short-link-opening-1280.png') });
+    await page.getByRole('button', { name: 'Stop training the shared model' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.app.remade && window.app.remade.stopped, null, { timeout: LONG });
+    await bar.waitFor({ state: 'hidden' });
+    assert.match(await page.getByRole('alert').filter({ hasText: 'Stopped' }).textContent(), /press Train to train it anew/);
+    assert.equal(await page.getByRole('button', { name: 'Prose', exact: true }).getAttribute('aria-pressed'), 'true');
+    await page.waitForFunction(() => window.app.ready && window.app.state === 'none', null, { timeout: LONG });
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
+
   it('reports a tampered checksum plainly', async () => {
     const crc = shortLink.match(/crc=([0-9a-f]{8})/)[1];
     const wrong = (parseInt(crc, 16) ^ 1).toString(16).padStart(8, '0');
@@ -86,6 +123,7 @@ describe('short links', { timeout: 20 * LONG }, () => {
     const alert = await page.getByRole('alert').filter({ hasText: 'shared model' }).textContent();
     assert.match(alert, new RegExp(`weights differ from the sender's \\(checksum ${crc}, the link says ${wrong}\\)`));
     await page.waitForFunction(() => window.app.runs.length === 2, null, { timeout: LONG });   // a second run, the first kept
+    await atPhoneWidth(page, () => page.locator('header').screenshot({ path: screenshotPath('short-link-mismatch-375.png') }));
     await page.close();
   });
 });

@@ -14,16 +14,18 @@ const chars = (n) => n.toLocaleString('en-US');
 export function copyFromClick(link) {
   const clip = navigator.clipboard;
   if (!clip) return link.then(() => false);
+  const later = () => link.then((url) => (url ? clip.writeText(url).then(() => true, () => false) : false));
   if (typeof ClipboardItem === 'function' && typeof clip.write === 'function') {
     try {
       const blob = link.then((url) => {
         if (!url) throw new Error('no link');
         return new Blob([url], { type: 'text/plain' });
       });
-      return clip.write([new ClipboardItem({ 'text/plain': blob })]).then(() => true, () => false);
+      // Refused (a browser that takes no promise here, or no link): writeText once the link is made, where allowed.
+      return clip.write([new ClipboardItem({ 'text/plain': blob })]).then(() => true, later);
     } catch { /* this ClipboardItem takes no promise: copy once the link is made */ }
   }
-  return link.then((url) => (url ? clip.writeText(url).then(() => true, () => false) : false));
+  return later();
 }
 
 export async function copyBox(inputId) {
