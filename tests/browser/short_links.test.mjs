@@ -6,7 +6,9 @@
 // instant link gets the message and a short link, and the short link gets a QR code.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, openPlayground, screenshotPath, trainExactlyTo, useTwoBrowsers, atPhoneWidth } from './helpers.mjs';
+import {
+  LONG, atPhoneWidth, openPlayground, preparePractice, screenshotPath, trainExactlyTo, useTwoBrowsers,
+} from './helpers.mjs';
 
 const FIREFOX_MAX_URL = 1_048_572;
 
@@ -125,5 +127,44 @@ describe('short links', { timeout: 20 * LONG }, () => {
     await page.waitForFunction(() => window.app.runs.length === 2, null, { timeout: LONG });   // a second run, the first kept
     await atPhoneWidth(page, () => page.locator('header').screenshot({ path: screenshotPath('short-link-mismatch-375.png') }));
     await page.close();
+  });
+
+  it('a typed text with mid-run changes and a reload in between: the short link still makes the same model', async () => {
+    const page = await openPlayground(a.ctx, server.url);
+    if (await page.evaluate(() => window.app.state !== 'none')) {
+      await page.getByRole('button', { name: 'New', exact: true }).click();
+      await page.waitForFunction(() => window.app.state === 'none', null, { timeout: LONG });
+    }
+    await preparePractice(page);
+    await page.getByLabel('Stop when validation stops improving').uncheck();
+    await page.locator('#smp-seed').fill('3');
+    await page.getByLabel('Length').fill('150');
+    await trainExactlyTo(page, 20);
+    await page.getByLabel('Learning rate').fill('0.005');
+    await page.getByLabel('Learning rate').press('Tab');
+    await page.getByText(/Learning rate changed to 0\.005/).waitFor({ timeout: LONG });
+    await page.getByLabel('Gradient clipping').selectOption('value');
+    await page.getByText(/Gradient clipping by value at 5 from step 20 on/).waitFor({ timeout: LONG });
+    await trainExactlyTo(page, 40);
+    await page.waitForFunction(() => window.app.savedStep === 40, null, { timeout: LONG });
+    await page.reload();
+    await page.waitForFunction(() => window.app && window.app.restoredStep !== undefined && window.app.state === 'paused',
+      null, { timeout: LONG });
+    assert.equal(await page.evaluate(() => window.app.recipe.events.length), 2, 'the recipe came back with the run');
+    await page.locator('#smp-seed').fill('3');
+    await page.getByLabel('Length').fill('150');
+    await trainExactlyTo(page, 50);
+    const links = await share(page);
+    assert.match(links.short, /&text=[A-Za-z0-9_-]+&calls=50&step=50&crc=[0-9a-f]{8}&edits=l20_0\.005~c20_value_5~r50$/);
+    const senderSample = await sampleNow(page);
+    await page.close();
+
+    const { page: other, remade } = await openShort(b.ctx, links.short);
+    assert.equal(remade.matches, true, JSON.stringify(remade));
+    assert.equal(remade.step, 50);
+    assert.equal(await other.getByLabel('Learning rate').inputValue(), '0.005');
+    assert.equal(await sampleNow(other), senderSample);
+    assert.deepEqual(other.problems, []);
+    await other.close();
   });
 });

@@ -6,6 +6,7 @@
 //   reloads).
 import { Req, parseConfigText } from '../../engine/protocol.js';
 import { sentence } from '../../ui/dom.js';
+import { fmtLr } from '../../ui/format.js';
 import { valuesFromConfig } from '../settings/form.js';
 
 export function linkModelApi({ store, client, train, view, runLog, text, settings, onNewRun }) {
@@ -68,9 +69,7 @@ export function linkModelApi({ store, client, train, view, runLog, text, setting
       train.addReports(done.reports);
       view.addReplayed(done);
       runLog.replaceEvents(recipe.events.map((e, index) => ({ ...e, index })));
-      const lrs = recipe.events.filter((e) => e.kind === 'lr');
-      store.update({ model: { ...get().model, config: done.config, ...(lrs.length ? { lr: lrs[lrs.length - 1].lr } : {}) },
-                     modelConfig: done.config });
+      showReplayedChanges(recipe.events, done.config);
       const sum = await client.request(Req.CHECKSUM, gen);
       train.setState('paused');
       onNewRun();
@@ -80,6 +79,15 @@ export function linkModelApi({ store, client, train, view, runLog, text, setting
       if (get().state === 'opening') train.setState(get().gen === gen ? 'paused' : get().model ? previous : 'none');
       return { ok: false, message: sentence(e.message) };
     }
+  }
+
+  // The learning rate and clipping the replayed changes left, in the model and the form (as after a reload).
+  function showReplayedChanges(events, config) {
+    const lrs = events.filter((e) => e.kind === 'lr');
+    const lr = lrs.length ? lrs[lrs.length - 1].lr : get().model.lr;
+    store.update({ model: { ...get().model, config, lr }, modelConfig: config });
+    const v = valuesFromConfig(parseConfigText(config));
+    settings.setValues({ lr: fmtLr(lr), clip: v.clip, clip_value: v.clip_value });
   }
 
   // Stops making a short link's model: the engine restarts, and the page keeps the link's text and settings.
