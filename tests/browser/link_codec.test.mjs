@@ -42,7 +42,7 @@ describe('share link codec', () => {
     assert.match(e.hash, /&seed=1&/);
     const d = await decodeLink('#' + e.hash);
     assert.ok(d.ok, d.message);
-    assert.equal(d.version, LINK_VERSION);
+    assert.equal(d.version, 2);   // links without a recipe stay format 2, so pages from before format 3 open them
     assert.equal(d.value.preset, 'prose');
     assert.equal(d.value.text, null);
     const all = { ...d.value.config, ...d.value.sample };
@@ -208,15 +208,17 @@ describe('share link codec', () => {
     assert.ok(big.ok, big.message);
     assert.match(big.weights, /over the 2\.0 MiB a link may carry/);
     assert.ok(!/&w=/.test(big.hash));
-    // Under the payload cap but incompressible: base64 makes it longer than the whole link may be.
-    const long = await encodeLink({ preset: 'prose', weights: fakeWeights(Caps.MAX_HASH_CHARS * 0.8, 3) });
+    // Under the payload cap but incompressible: base64 makes it longer than the whole URL may be (Firefox's limit).
+    const long = await encodeLink({ preset: 'prose', weights: fakeWeights(Caps.MAX_URL_CHARS * 0.8, 3) });
     assert.ok(long.ok, long.message);
-    assert.match(long.weights, /over the 2\.0 MiB browsers accept/);
+    assert.match(long.weights, /would be [\d,]+ characters, over the 1,048,572 every browser opens/);
     assert.ok(!/&w=/.test(long.hash));
-    // Just under: fits.
-    const fits = await encodeLink({ preset: 'prose', weights: fakeWeights(Math.floor(Caps.MAX_HASH_CHARS * 0.7), 4) });
+    // Just under: fits, counting the address before the #hash.
+    const base = 'https://example.org/some/path/index.html';
+    const fits = await encodeLink({ preset: 'prose', base, weights: fakeWeights(Math.floor(Caps.MAX_URL_CHARS * 0.7), 4) });
     assert.equal(fits.weights, 'included');
-    assert.ok(fits.length <= Caps.MAX_HASH_CHARS);
+    assert.equal(fits.length, base.length + 1 + fits.hash.length);
+    assert.ok(fits.length <= Caps.MAX_URL_CHARS);
   });
 
   it('opens the text and settings of a link whose weights cannot be used, and says why', async () => {
@@ -244,6 +246,56 @@ describe('share link codec', () => {
     }
     // Oversized before decoding: refused without inflating.
     await assert.rejects(decodeWeights('A'.repeat(Caps.MAX_HASH_CHARS + 4)), (e) => e.code === 'too_large');
+  });
+
+  it('round-trips a short link: the recipe (calls, step, checksum, mid-run changes) and no weights', async () => {
+    const recipe = { calls: 302, step: 300, crc: 0xdeadbeef, events: [
+      { at: 120, kind: 'lr', lr: 0.0012345 }, { at: 150, kind: 'clip', mode: 'value', value: 2.5 },
+      { at: 150, kind: 'clip', mode: 'none', value: 5 }, { at: 302, kind: 'round' }] };
+    const e = await encodeLink({ preset: 'prose', recipe, base: 'http://127.0.0.1:8000/' });
+    assert.ok(e.ok, e.message);
+    assert.match(e.hash, /^v=3&.*&preset=prose&calls=302&step=300&crc=deadbeef&edits=l120_0\.0012345~c150_value_2\.5~c150_none_5~r302$/);
+    assert.ok(e.length < 600, `${e.length} characters`);
+    const d = await decodeLink('#' + e.hash);
+    assert.ok(d.ok, d.message);
+    assert.equal(d.version, 3);
+    assert.deepEqual(d.value.recipe, recipe);
+    assert.equal(d.value.recipeProblem, null);
+    assert.equal(d.value.weights, null);
+    // A recipe never travels with weights: the short link is the one without them.
+    const both = await encodeLink({ preset: 'prose', recipe, weights: fakeWeights(100, 9) });
+    assert.ok(!/&w=/.test(both.hash));
+    assert.equal(LINK_VERSION, 3);
+  });
+
+  it('opens the text and settings of a short link whose recipe is damaged, and says why', async () => {
+    const good = (await encodeLink({ preset: 'hello', recipe: { calls: 10, step: 10, crc: 1, events: [] } })).hash;
+    const cases = [
+      [good.replace(/crc=[0-9a-f]+/, 'crc=xyz'), /checksum is missing or damaged/],
+      [good.replace(/calls=\d+/, 'calls=-4'), /step count/],
+      [good + '&edits=q5', /not readable/],
+      [good + '&edits=l20_0.1', /after the last step/],
+      [good + '&edits=' + Array(1002).fill('r1').join('~'), /more than 1000/],
+    ];
+    for (const [hash, pattern] of cases) {
+      const d = await decodeLink(hash);
+      assert.ok(d.ok, d.message);
+      assert.equal(d.value.recipe, null, hash.slice(-40));
+      assert.match(d.value.recipeProblem.message, pattern);
+      assert.equal(d.value.preset, 'hello');
+    }
+  });
+
+  it('makes no link longer than Firefox opens, and still opens a longer one an older page made', async () => {
+    const base = 'http://127.0.0.1:8000/';
+    const next = rng(11);   // a text under the 1 MiB text cap that deflate cannot shrink enough
+    const text = Array.from({ length: 1_000_000 }, () => String.fromCharCode(33 + Math.floor(next() * 90))).join('');
+    const r = await encodeLink({ text, base });
+    assert.equal(r.ok, false);
+    assert.equal(r.code, 'too_large');
+    assert.match(r.message, /longer than the 1,048,572 every browser opens/);
+    const older = 'v=2&preset=prose&unknown=' + 'x'.repeat(Caps.MAX_URL_CHARS + 1000);   // Chromium opens this
+    assert.ok((await decodeLink(older)).ok);
   });
 
   it('fuzz: mutated valid links give a result or a typed error, never a throw', async () => {

@@ -52,7 +52,7 @@ describe('your runs', { timeout: 12 * LONG }, () => {
     await trainRun(first, 24, 30);
     await first.getByRole('button', { name: 'Share', exact: true }).click();
     await first.getByText(/rounded to 8 bits for the link/).waitFor({ timeout: LONG });
-    const link = await first.getByLabel('Share link').inputValue();
+    const link = await first.getByLabel('Instant link', { exact: true }).inputValue();
     await first.waitForFunction(() => window.app.savedStep === window.app.step, null, { timeout: LONG });
     const before = await shown(first);
 

@@ -49,13 +49,15 @@ describe('share links', { timeout: 6 * LONG }, () => {
     // From the keyboard, before any training: a link without weights (share_weights.test.mjs has those).
     await page.getByRole('button', { name: 'Share', exact: true }).focus();
     await page.keyboard.press('Enter');
-    const box = page.getByLabel('Share link');
+    const box = page.getByLabel('Short link', { exact: true });
     await box.waitFor({ state: 'visible' });
     const url = await box.inputValue();
     assert.match(url, /#v=2&/);
     assert.match(url, /&seed=7&/);
     assert.ok(!url.includes('&w='));
-    assert.match(await page.locator('#share-message').textContent(), /Link ready/);
+    assert.match(await page.locator('#share-message').textContent(), /Links ready/);
+    assert.match(await page.locator('#share-short-note').textContent(), /Opens this text and these settings; the receiver presses Train/);
+    assert.equal(await page.getByLabel('Instant link', { exact: true }).isVisible(), false, 'no model, no instant link');
     const sampleA = await trainToStep50(page);
     assert.deepEqual(page.problems, []);
 

@@ -16,11 +16,15 @@ async function sampleNow(page) {
   return page.evaluate(() => window.app.sampleText);
 }
 
+// Share: url is the instant link (null without one), short the short link, message what the section says.
 async function share(page) {
   await page.getByRole('button', { name: 'Share', exact: true }).click();
-  await page.waitForFunction(() => /Link ready|link/i.test(document.getElementById('share-message').textContent) &&
+  await page.waitForFunction(() => /^Links ready/.test(document.getElementById('share-message').textContent) &&
     !document.getElementById('share-button').disabled && window.app.shareUrl, null, { timeout: LONG });
-  return { url: await page.getByLabel('Share link').inputValue(), message: await page.locator('#share-message').textContent() };
+  const instant = page.getByLabel('Instant link', { exact: true });
+  return { url: (await instant.isVisible()) ? await instant.inputValue() : null,
+           short: await page.getByLabel('Short link', { exact: true }).inputValue(),
+           message: (await page.locator('#share-panel').textContent()).replace(/\s+/g, ' ') };
 }
 
 // Rewrites the link's w= payload (inflated bytes) with `edit`, or replaces the packed text itself.
@@ -121,10 +125,15 @@ describe('share links with trained weights', { timeout: 8 * LONG }, () => {
     await page.waitForFunction(() => window.app.state === 'training' && window.app.step >= 1, null, { timeout: 3 * LONG });
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForFunction(() => window.app.state === 'paused', null, { timeout: LONG });
-    const { url, message } = await share(page);
-    assert.ok(!url.includes('&w='), 'no weights in the link');
-    assert.match(message, /The model is too large for a link \(its 8-bit weights are [\d.]+ MiB; a link holds at most 2\.0 MiB/);
+    const { url, short, message } = await share(page);
+    assert.equal(url, null, 'no instant link');
+    assert.equal(await page.getByLabel('Instant link', { exact: true }).isVisible(), false);
+    assert.match(message, /No instant link: this model's weights \([\d,]+ bytes at 8 bits\) could make a link of up to [\d,]+ characters, more than the 1,048,572 every browser opens/);
     assert.match(message, /Save model gives a file/);
+    // The short link makes the same model again, and has a QR code.
+    assert.match(short, /#v=3&.*&hidden=640&.*&calls=\d+&step=\d+&crc=[0-9a-f]{8}$/);
+    assert.ok(!short.includes('&w='));
+    await page.getByRole('img', { name: 'QR code of the short link' }).waitFor();
     assert.ok(await page.getByRole('button', { name: 'Save model' }).isEnabled());
     assert.deepEqual(page.problems, []);
     await page.getByRole('button', { name: 'New', exact: true }).click();

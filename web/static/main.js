@@ -145,8 +145,8 @@ function init() {
   createSections(store, client, sections);
   const { text, settings, sample, train, files, runLog, view } = sections;
   // A share link in the address brings its own text and settings.
-  const fromLink = initShare({ store, text, settings, sample,
-    ...linkModelApi({ store, client, train, view, text, settings, onNewRun: () => keepRunAcrossReloads(sections) }) });
+  const fromLink = initShare({ store, client, text, settings, sample,
+    ...linkModelApi({ store, client, train, view, runLog, text, settings, onNewRun: () => keepRunAcrossReloads(sections) }) });
   // A run kept in IndexedDB comes back after a reload, unless a share link asks for another one.
   const kept = keptRunApi({ store, client, runLog, view, text, files, train, settings, sample,
                            clipShown: sections.clipShown });

@@ -33,7 +33,9 @@ export const Req = Object.freeze({
   DEBUG_NONFINITE: 'debugNonFinite', // { step } test hook: the engine's update to `step` gets a NaN gradient, once
   LOOK: 'look',                // { op, args } -> LOOKED: "Look inside" (trace, rank, gradientFlow, ngram; inspect.js)
   LINK_WEIGHTS: 'linkWeights', // { text } -> LINK_WEIGHTS: the model rounded in place for a share link, its payload
-  REPLAY: 'replay',            // { calls, events } -> RESTORING ... REPLAYED: exact-step resume (resume.js)
+  REPLAY: 'replay',            // { calls, events } -> RESTORING ... REPLAYED: exact-step resume (resume.js), and
+                               // a short link's model made again (sections/share/reproduce.js)
+  CHECKSUM: 'checksum',        // {} -> CHECKSUM: the weights' CRC-32 (engine/worker/weights_checksum.js)
 });
 
 // Worker -> page
@@ -56,7 +58,9 @@ export const Rep = Object.freeze({
   LR_SET: 'lrSet',             // { lr, step, calls, edit, restored }
   CLIP_SET: 'clipSet',         // { config, calls, edit } the model's configuration with its new clipping
   FILE: 'file',                // { bytes: Uint8Array (transferred), name, type, calls, edits, best? }
-  LINK_WEIGHTS: 'linkWeights', // { bytes, step, calls, edit, before, after }: before/after: validation evaluations
+  LINK_WEIGHTS: 'linkWeights', // { bytes, step, calls, edit, before, after, crc }: before/after: validation
+                               // evaluations; crc: the rounded weights' checksum
+  CHECKSUM: 'checksum',        // { crc, step, calls, edits }
   RESTORING: 'restoring',      // { step, done, total } replay progress
   REPLAYED: 'replayed',        // { reports, step, epoch, calls, edits, config }
   LOOKED: 'looked',            // { op, result, step, cell, ms } typed arrays in result are transferred; ms: engine time

@@ -32,6 +32,7 @@ export function keptRunApi({ store, client, runLog, view, text, files, train, se
         chart: view.chartData(),
         valHistory: s.valHistory.slice(), timeline: s.timeline.slice(),
         sample: s.lastSample,
+        recipe: runLog.recipe(),   // a short link's recipe (run_log.js), with the changes up to this checkpoint
       };
     },
     progress: () => {
@@ -58,6 +59,7 @@ export function keptRunApi({ store, client, runLog, view, text, files, train, se
     const before = get().gen;
     await files.loadModel(new File([record.bytes], label), { restoring: true });
     if (get().gen === before || !get().model) return false;
+    runLog.restoreRecipe(record.recipe);
     // The model's own text is in the box now; the person may have changed the box since (their text wins).
     if (typeof record.text === 'string' && record.text !== text.typedText())
       text.setSource({ kind: 'typed', name: record.textName || 'Your text', text: record.text });

@@ -2,6 +2,8 @@
 // weights) in the page's #hash. DOM-free on purpose, so the codec runs under node (tests/browser/link_codec.test.mjs).
 //
 // Format (version 2):  #v=2&cell=lstm&layers=2&...&seed=1&...&preset=prose   or  ...&text=<base64url>   [&w=<base64url>]
+// Format (version 3):  version 2's keys (without w=) plus a recipe: calls=&step=&crc=[&edits=] (link_recipe.js), the
+//   short link that makes the model again by training, checked against the weights' CRC-32.
 //   Every key comes from SCHEMA below: one table drives parsing, clamping and writing. Unknown keys are ignored,
 //   missing keys take the default, numbers outside [min, max] are clamped (and reported), anything of the wrong
 //   type rejects the whole link. text= is the UTF-8 text compressed with deflate-raw and base64url-encoded.
@@ -9,17 +11,25 @@
 //   scale per row, CRC-32), compressed and encoded the same way. Weights that cannot be used (damaged, too large,
 //   a newer format) do not reject the link: its text and settings still open, and weightsProblem says why.
 //   Version 1 (no weights) links keep opening through their own decoder.
-// Limits (Caps): the whole #hash at most 2 MiB characters, because Chromium refuses longer URLs (its kMaxURLChars
-// is 2 * 1024 * 1024); the text at most 1 MiB; the weights at most 2 MiB before compression (about 2 million
-// parameters), and inflating stops there, so a small hostile link cannot expand without bound.
+// Limits (Caps): a link this page makes is at most 1,048,572 characters in all (address, path and #hash), because
+// Firefox refuses longer URLs (NS_ERROR_MALFORMED_URI) and the page then never loads to explain; encodeLink is told
+// the address (base) so it counts the whole URL. Links up to 2 MiB, Chromium's limit (kMaxURLChars), which older
+// pages made, still open where the browser takes them. The text at most 1 MiB; the weights at most 2 MiB before
+// compression, and inflating stops there, so a small hostile link cannot expand without bound.
 // Nothing from a link is ever executed: values are plain strings and numbers that the page writes with textContent
 // and form values only; the weights go to the engine as bytes, which checks them against the link's own model.
 //
 // decodeLink never throws: it resolves to { ok: true, value } or { ok: false, code, message }.
 
-export const LINK_VERSION = 2;
+import { LinkError, base64urlDecode, base64urlEncode, deflate, inflate } from './link_bytes.js';
+import { RecipeError, readRecipe, writeRecipe } from './link_recipe.js';
+
+export { LinkError, base64urlDecode, base64urlEncode, deflate, inflate };
+
+export const LINK_VERSION = 3;
 export const Caps = Object.freeze({
-  MAX_HASH_CHARS: 2 * 1024 * 1024,   // the whole #hash (Chromium's URL limit)
+  MAX_URL_CHARS: 1_048_572,          // the whole URL of a link this page makes (Firefox's limit)
+  MAX_HASH_CHARS: 2 * 1024 * 1024,   // the #hash of a link this page opens (Chromium's URL limit)
   MAX_TEXT_BYTES: 1024 * 1024,       // the text, raw UTF-8
   MAX_WEIGHT_BYTES: 2 * 1024 * 1024, // the weights payload before compression
   MAX_PRIME_CHARS: 1000,
@@ -63,14 +73,6 @@ export const SCHEMA = Object.freeze([
   { key: 'sseed', group: 'sample', type: 'int', def: '', min: 0, max: Number.MAX_SAFE_INTEGER, optional: true },
 ]);
 
-export class LinkError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.name = 'LinkError';
-    this.code = code;   // not_link | version | malformed | too_large | corrupt | invalid_settings
-  }
-}
-
 const INT_RE = /^\d{1,16}$/;
 const NUM_RE = /^\d{1,16}(\.\d{1,16})?(e[-+]?\d{1,3})?$/i;
 
@@ -106,89 +108,6 @@ export function defaults() {
   return out;
 }
 
-// --- base64url ------------------------------------------------------------------------------------------------
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const B64_INDEX = new Int16Array(128).fill(-1);
-for (let i = 0; i < 64; ++i) B64_INDEX[B64.charCodeAt(i)] = i;
-
-export function base64urlEncode(bytes) {
-  let out = '';
-  const parts = [];
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
-    if (out.length >= 8192) { parts.push(out); out = ''; }
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i] << 16;
-    out += B64[n >> 18] + B64[(n >> 12) & 63];
-  } else if (rest === 2) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63];
-  }
-  parts.push(out);
-  return parts.join('');
-}
-
-export function base64urlDecode(s, what = 'the text in the link') {
-  if (s.length % 4 === 1) throw new LinkError('corrupt', `${what} is cut off or damaged.`);
-  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
-  let o = 0, acc = 0, bits = 0;
-  for (let i = 0; i < s.length; ++i) {
-    const c = s.charCodeAt(i);
-    const v = c < 128 ? B64_INDEX[c] : -1;
-    if (v < 0) throw new LinkError('corrupt', `${what} holds characters that base64url does not use.`);
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 255;
-    }
-    acc &= 0xffff;
-  }
-  return out.subarray(0, o);
-}
-
-// --- compression ----------------------------------------------------------------------------------------------
-
-async function collect(stream, maxBytes) {
-  const reader = stream.getReader();
-  const chunks = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) { out.set(c, o); o += c.length; }
-  return out;
-}
-
-export async function deflate(bytes) {
-  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
-  return collect(stream, Infinity);
-}
-
-// Inflates at most maxBytes; null when the output would be larger (a small link must not expand without bound).
-export async function inflate(bytes, maxBytes, what = 'the text in the link') {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  try {
-    return await collect(stream, maxBytes);
-  } catch {
-    throw new LinkError('corrupt', `${what} is cut off or damaged (it does not decompress).`);
-  }
-}
-
 // --- writing --------------------------------------------------------------------------------------------------
 
 const TOO_LARGE = 'too large for a link: download the model file instead.';
@@ -196,51 +115,79 @@ const TOO_LARGE = 'too large for a link: download the model file instead.';
 const ASK_FOR_FILE = 'ask whoever sent it for the model file instead.';
 const maxLinkChars = () => Caps.MAX_HASH_CHARS.toLocaleString('en-US');
 
-// values: { key: string|number } as in the form (missing keys take defaults); text: the training text, or
-// preset: a preset's name (used instead of the text); weights: the engine's link-weights payload (optional).
-// Resolves to { ok: true, hash, length, weights } (hash without '#'; weights: 'included', 'none', or a sentence
-// saying why they were left out, the link then being made without them) or { ok: false, code, message }.
-export async function encodeLink({ values = {}, text = null, preset = null, weights = null } = {}) {
+const fmtChars = (n) => n.toLocaleString('en-US');
+
+// The settings and sampling options as link keys, checked as the form would check them.
+function settingsParts(values) {
+  const parts = [];
+  for (const f of SCHEMA) {
+    const raw = f.key in values ? values[f.key] : f.def;
+    let v, clamped;
+    try {
+      ({ value: v, clamped } = parseValue(f, raw));
+    } catch (e) {
+      throw new LinkError('invalid_settings', `The settings have a problem (${e.message}) Fix it before sharing.`);
+    }
+    if (clamped) {
+      throw new LinkError('invalid_settings',
+        `The settings have a problem (${f.key} must be between ${f.min} and ${f.max}.) Fix it before sharing.`);
+    }
+    if (f.optional && v === '') continue;
+    parts.push(`${f.key}=${encodeURIComponent(String(v))}`);
+  }
+  return parts;
+}
+
+async function textPart(text, preset) {
+  if (preset !== null) {
+    if (!PRESET_NAMES.includes(preset)) throw new LinkError('malformed', `unknown preset ${preset}.`);
+    return `preset=${preset}`;
+  }
+  const raw = new TextEncoder().encode(text ?? '');
+  if (raw.length > Caps.MAX_TEXT_BYTES)
+    throw new LinkError('too_large', `The text (${raw.length} bytes) is ${TOO_LARGE}`);
+  return 'text=' + base64urlEncode(await deflate(raw));
+}
+
+function recipePart(recipe) {
   try {
-    const parts = [`v=${LINK_VERSION}`];
-    for (const f of SCHEMA) {
-      const raw = f.key in values ? values[f.key] : f.def;
-      let v, clamped;
-      try {
-        ({ value: v, clamped } = parseValue(f, raw));
-      } catch (e) {
-        throw new LinkError('invalid_settings', `The settings have a problem (${e.message}) Fix it before sharing.`);
-      }
-      if (clamped) {
-        throw new LinkError('invalid_settings',
-          `The settings have a problem (${f.key} must be between ${f.min} and ${f.max}.) Fix it before sharing.`);
-      }
-      if (f.optional && v === '') continue;
-      parts.push(`${f.key}=${encodeURIComponent(String(v))}`);
-    }
-    if (preset !== null) {
-      if (!PRESET_NAMES.includes(preset)) throw new LinkError('malformed', `unknown preset ${preset}.`);
-      parts.push(`preset=${preset}`);
-    } else {
-      const raw = new TextEncoder().encode(text ?? '');
-      if (raw.length > Caps.MAX_TEXT_BYTES)
-        throw new LinkError('too_large', `The text (${raw.length} bytes) is ${TOO_LARGE}`);
-      parts.push('text=' + base64urlEncode(await deflate(raw)));
-    }
+    return writeRecipe(recipe);
+  } catch (e) {
+    if (e instanceof RecipeError) throw new LinkError('invalid_settings', `The steps to make the model again cannot go in a link: ${e.message}.`);
+    throw e;
+  }
+}
+
+// values: { key: string|number } as in the form (missing keys take defaults); text: the training text, or
+// preset: a preset's name (used instead of the text); weights: the engine's link-weights payload (optional);
+// recipe: { calls, step, crc, events } (link_recipe.js), which makes a format 3 short link (without weights);
+// base: the address the #hash goes after (location.href without its hash), counted against Caps.MAX_URL_CHARS.
+// Resolves to { ok: true, hash, length, weights } (hash without '#'; length: the whole URL's; weights: 'included',
+// 'none', or a sentence saying why they were left out, the link then being made without them) or
+// { ok: false, code, message }.
+export async function encodeLink({ values = {}, text = null, preset = null, weights = null, recipe = null, base = '' } = {}) {
+  try {
+    const parts = [`v=${recipe ? 3 : 2}`, ...settingsParts(values), await textPart(text, preset)];
+    if (recipe) parts.push(recipePart(recipe));
     const hash = parts.join('&');
-    if (hash.length + 1 > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', `The link would be longer than the ${maxLinkChars()} characters a link may have: download the model file instead.`);
-    if (!weights) return { ok: true, hash, length: hash.length + 1, weights: 'none' };
+    const room = Caps.MAX_URL_CHARS - base.length - 1;   // characters the hash may have after the address and '#'
+    if (hash.length > room) {
+      throw new LinkError('too_large', `The link would be ${fmtChars(base.length + 1 + hash.length)} characters, ` +
+        `longer than the ${fmtChars(Caps.MAX_URL_CHARS)} every browser opens: download the model file instead.`);
+    }
+    const length = base.length + 1 + hash.length;
+    if (!weights || recipe) return { ok: true, hash, length, weights: 'none' };
     const mib = (n) => (n / 1024 / 1024).toFixed(1) + ' MiB';
     if (weights.length > Caps.MAX_WEIGHT_BYTES) {
-      return { ok: true, hash, length: hash.length + 1,
+      return { ok: true, hash, length,
                weights: `the model's weights (${mib(weights.length)} at 8 bits) are over the ${mib(Caps.MAX_WEIGHT_BYTES)} a link may carry` };
     }
     const withWeights = hash + '&w=' + base64urlEncode(await deflate(weights));
-    if (withWeights.length + 1 > Caps.MAX_HASH_CHARS) {
-      return { ok: true, hash, length: hash.length + 1,
-               weights: `the link with the weights would be ${mib(withWeights.length + 1)}, over the ${mib(Caps.MAX_HASH_CHARS)} browsers accept` };
+    if (withWeights.length > room) {
+      return { ok: true, hash, length, weights: `the link with the weights would be ` +
+        `${fmtChars(base.length + 1 + withWeights.length)} characters, over the ${fmtChars(Caps.MAX_URL_CHARS)} every browser opens` };
     }
-    return { ok: true, hash: withWeights, length: withWeights.length + 1, weights: 'included' };
+    return { ok: true, hash: withWeights, length: base.length + 1 + withWeights.length, weights: 'included' };
   } catch (e) {
     if (e instanceof LinkError) return { ok: false, code: e.code, message: e.message };
     return { ok: false, code: 'internal', message: 'The link could not be made: ' + String(e && e.message) };
@@ -325,8 +272,25 @@ async function decodeV2(params) {
   return value;
 }
 
+// Version 3: version 2 plus an optional recipe (link_recipe.js). A recipe that cannot be read does not reject the
+// link either: recipeProblem ({ code, message }) says why the model will not be made again.
+async function decodeV3(params) {
+  const value = await decodeV2(params);
+  value.recipe = null;
+  value.recipeProblem = null;
+  if (params.has('calls') || params.has('crc')) {
+    try {
+      value.recipe = readRecipe(params);
+    } catch (e) {
+      if (!(e instanceof RecipeError)) throw e;
+      value.recipeProblem = { code: 'corrupt', message: `the steps to make its model again cannot be read: ${e.message}` };
+    }
+  }
+  return value;
+}
+
 // Old versions keep their decoder here, so links made by an older page keep working.
-const DECODERS = new Map([[1, decodeV1], [2, decodeV2]]);
+const DECODERS = new Map([[1, decodeV1], [2, decodeV2], [3, decodeV3]]);
 
 export async function decodeLink(hash) {
   try {

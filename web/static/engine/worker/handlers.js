@@ -6,6 +6,7 @@ import { bestOf, noteEvaluation } from './best_watch.js';
 import { replay } from './replay.js';
 import { LEAVES_WEIGHTS, scoreWholeSplit } from './whole_split.js';
 import { trainLoop } from './train_loop.js';
+import { weightsChecksum } from './weights_checksum.js';
 import { cellOf, evaluate, nextTimelineStep, replaceSession, textBytes, textProblem } from './worker_model.js';
 
 // The model the message is about exists; otherwise the page is told (stale: it has moved on) and false returned.
@@ -117,9 +118,22 @@ function roundForLink(ctx, msg) {
   const res = ctx.session.roundForLink(textBytes(msg));
   if (!res.ok) return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: res.error });
   const edit = ctx.model.edits++;
+  // crc: the rounded weights' checksum at this very call, for the short link made with this one (training may go on).
   ctx.post(Rep.LINK_WEIGHTS, msg.id, ctx.gen, {
     bytes: res.bytes, step: ctx.model.step, calls: ctx.model.calls, edit, before, after: evaluate(ctx),
+    crc: weightsChecksum(ctx.session),
   }, [res.bytes.buffer]);
+}
+
+// The weights' checksum with the call and step it belongs to, taken between training chunks (short links).
+function checksum(ctx, msg) {
+  let crc;
+  try {
+    crc = weightsChecksum(ctx.session);
+  } catch (e) {
+    return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: e.message });
+  }
+  ctx.post(Rep.CHECKSUM, msg.id, ctx.gen, { crc, step: ctx.model.step, calls: ctx.model.calls, edits: ctx.model.edits });
 }
 
 function startTraining(ctx, msg, yieldToEventLoop) {
@@ -180,6 +194,7 @@ function startReplay(ctx, msg, yieldToEventLoop) {
 // Handlers that need the page's current model; the others below work without one.
 const WITH_MODEL = {
   [Req.LINK_WEIGHTS]: roundForLink,
+  [Req.CHECKSUM]: checksum,
   [Req.REPLAY]: startReplay,
   [Req.TRAIN]: startTraining,
   [Req.SAMPLE]: sample,

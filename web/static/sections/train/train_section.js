@@ -88,10 +88,11 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
   }
 
   // A model the worker has just opened, loaded or restored becomes the page's: reply is the worker's OPENED.
-  // sourceVersion: the text version it trains on (-1: the text inside its file).
-  function adoptModel(reply, { gen, sourceVersion, step = 0 }) {
+  // sourceVersion: the text version it trains on (-1: the text inside its file). recipe: { values, preset } when it
+  // starts from the page's text and settings, so training again makes it again (run/run_log.js); else none.
+  function adoptModel(reply, { gen, sourceVersion, step = 0, recipe = null }) {
     store.update({ gen, model: { ...reply, sourceVersion }, modelConfig: reply.config, parameterCount: reply.parameterCount });
-    runLog.start(reply.calls);
+    runLog.start(reply.calls, recipe);
     view.reset();
     best.clear();
     best.noteReport({ eval: reply.eval });
@@ -110,6 +111,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     const gen = get().gen + 1;
     setState('opening');
     let reply;
+    const recipe = { values: settings.values(), preset: get().preset };   // what the model is opened from
     try {
       reply = await client.request(Req.OPEN, gen, { ...text.currentText(), config: settings.configText() });
     } catch (e) {
@@ -118,7 +120,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
       trainMessage(sentence(e.message));
       return;
     }
-    adoptModel(reply, { gen, sourceVersion: get().sourceVersion });
+    adoptModel(reply, { gen, sourceVersion: get().sourceVersion, recipe });
     setState('training');
     client.send(Req.TRAIN, gen, { stopAt: pauseAtStep(), stopWhenFlat: best.stopWhenFlat() });
     hooks.onNewRun();
