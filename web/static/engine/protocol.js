@@ -32,6 +32,8 @@ export const Req = Object.freeze({
   DEBUG_REJECT: 'debugReject', // { count } test hook: report the next `count` steps as rejected (see worker.js)
   DEBUG_NONFINITE: 'debugNonFinite', // { step } test hook: the engine's update to `step` gets a NaN gradient, once
   LOOK: 'look',                // { op, args } -> LOOKED: "Look inside" (trace, rank, gradientFlow, ngram; inspect.js)
+                               // and the step-through (unroll, unrollUnit, previewUpdate, checkGradients,
+                               // inputGradients, clampSample; sections/step/), all listed in inspect_bindings.cpp
   LINK_WEIGHTS: 'linkWeights', // { text } -> LINK_WEIGHTS: the model rounded in place for a share link, its payload
   REPLAY: 'replay',            // { calls, events } -> RESTORING ... REPLAYED: exact-step resume (resume.js), and
                                // a short link's model made again (sections/share/reproduce.js)

@@ -29,7 +29,7 @@ async function run(c) {
     while (same < r.clamped.length && r.clamped[same] === r.unclamped[same]) ++same;
     $('clamp-state-msg').textContent = r.clamped === r.unclamped
       ? 'The two samples are the same: this unit, at this value, does not change what the model writes here.'
-      : `The samples agree for the first ${same} characters, then part ways: holding the unit changes what the model writes.`;
+      : `${same === 0 ? 'The samples differ from the first character on' : `The samples agree for the first ${same} characters, then part ways`}: holding the unit changes what the model writes.`;
   } catch (e) {
     if (mine === c.seq && !e.reset) $('clamp-state-msg').textContent = sentence(e.message);
   }

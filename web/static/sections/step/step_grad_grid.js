@@ -5,6 +5,8 @@ import { diverging } from '../../ui/scales.js';
 import { row } from './step_data.js';
 import { sci } from './step_table.js';
 
+const CELL = 10;   // px per weight, with a 1 px gap
+
 // u: the unroll; k: the layer; t: the step. Returns null when the matrices were not sent.
 export function gradGrid(u, k, t) {
   const y = u.layers[k];
@@ -12,14 +14,16 @@ export function gradGrid(u, k, t) {
   if (!y.runWHh.length) return null;
   const now = row(y.runWHh, t, GH * H), whole = row(y.runWHh, 0, GH * H);
   const scale = Math.max(...whole.map(Math.abs)) || 1;
-  const grid = document.createElement('div');
+  // One canvas, not one element per weight: an LSTM of 16 units has 1,024 recurrent weights per layer.
+  const grid = document.createElement('canvas');
   grid.className = 'step-grid';
-  grid.style.gridTemplateColumns = `repeat(${H}, 10px)`;
+  grid.width = H * CELL;
+  grid.height = GH * CELL;
+  const ctx = grid.getContext('2d');
   let big = 0;
   for (let i = 0; i < now.length; ++i) {
-    const cell = document.createElement('i');
-    cell.style.background = diverging(now[i] / scale);
-    grid.append(cell);
+    ctx.fillStyle = diverging(now[i] / scale);
+    ctx.fillRect((i % H) * CELL, Math.floor(i / H) * CELL, CELL - 1, CELL - 1);
     if (Math.abs(now[i]) > Math.abs(now[big])) big = i;
   }
   grid.setAttribute('role', 'img');

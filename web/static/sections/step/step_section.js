@@ -106,8 +106,8 @@ function render(st) {
   $('step-dropout').hidden = !u.dropoutIgnored;
   $('step-dropout').textContent = 'This model trains with dropout; the step-through shows the network without it, so a real training step differs by the dropped inputs.';
   renderUpdate($('step-update'), st.preview, u);
-  keepColumnInView();
   if (stripHadFocus) $('step-strip').querySelector('[aria-current="step"]')?.focus({ preventScroll: true });
+  requestAnimationFrame(keepColumnInView);   // measured at the next frame's layout, not forced here
 }
 
 // On a narrow screen the columns scroll sideways inside their box: the current one is kept in sight.

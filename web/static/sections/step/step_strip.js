@@ -3,7 +3,7 @@
 // so vanishing (RNN) and the cell path (LSTM) show on the same input. Truncation cuts are marked between columns.
 import { charGlyph } from '../../ui/chars.js';
 import { diverging } from '../../ui/scales.js';
-import { carriedInNorm, inputChar, isLstm, named, norm, outputAt, row, symbol } from './step_data.js';
+import { argmax, carriedInNorm, inputChar, isLstm, named, norm, row, symbol } from './step_data.js';
 import { m } from './step_math.js';
 import { num, sci } from './step_table.js';
 
@@ -58,17 +58,17 @@ function bodyRow(u, t, name, first, at) {
   return tr;
 }
 
-// The top layer's h_t as small coloured squares (printable models), with the values for assistive technology.
+// The top layer's h_t as a strip of coloured stripes, one per unit (printable models): one element per column, its
+// stripes a hard-stop gradient (a thousand small elements for 64 steps × 16 units made each step slow to draw).
 function stateSquares(u, s) {
   const h = row(u.layers[u.L - 1].h, s + 1, u.H);
   const span = document.createElement('span');
   span.className = 'step-squares';
   span.setAttribute('aria-hidden', 'true');
-  for (const v of h) {
-    const i = document.createElement('i');
-    i.style.background = diverging(v);
-    span.append(i);
-  }
+  span.style.width = `${8 * u.H}px`;
+  const w = 100 / u.H;
+  span.style.backgroundImage = `linear-gradient(to right, ${[...h].map((v, i) =>
+    `${diverging(v)} ${(i * w).toFixed(2)}% ${((i + 1) * w).toFixed(2)}%`).join(', ')})`;
   return { node: span, label: `h: ${[...h].map(num).join(', ')}` };
 }
 
@@ -111,8 +111,9 @@ export function renderStrip(container, u, t, dir, onPick) {
       (s) => (fwd(s) ? (u.printable ? stateSquares(u, s) : { text: num(norm(row(top.h, s + 1, u.H))) }) : null)),
     bodyRow(u, t, 'top prediction', null, (s) => {
       if (!fwd(s)) return null;
-      const o = outputAt(u, s);
-      return { text: `${charGlyph(symbol(u, o.top))} ${num(o.probs[o.top])}`, label: `${named(symbol(u, o.top))}, p = ${num(o.probs[o.top])}` };
+      const probs = row(u.probs, s, u.V);
+      const top = argmax(probs);
+      return { text: `${charGlyph(symbol(u, top))} ${num(probs[top])}`, label: `${named(symbol(u, top))}, p = ${num(probs[top])}` };
     }),
     bodyRow(u, t, 'next character', null, (s) => (fwd(s) ? { text: charGlyph(symbol(u, u.targets[s])), label: named(symbol(u, u.targets[s])) } : null)),
     bodyRow(u, t, '−log p (nats)', null, (s) => (fwd(s) ? { text: num(u.loss[s]) } : null)),
