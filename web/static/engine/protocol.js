@@ -28,6 +28,7 @@ export const Req = Object.freeze({
   EXPORT: 'export',            // {} -> FILE (safetensors)
   DEBUG_REJECT: 'debugReject', // { count } test hook: report the next `count` steps as rejected (see worker.js)
   DEBUG_NONFINITE: 'debugNonFinite', // { step } test hook: the engine's update to `step` gets a NaN gradient, once
+  DEBUG_MEMORY: 'debugMemory', // {} -> MEMORY: the worker's wasm heap (for the page soak, tests/soak/page_soak.mjs)
   LOOK: 'look',                // { op, args } -> LOOKED: "Look inside" (trace, rank, gradientFlow, ngram; inspect.js)
   LINK_WEIGHTS: 'linkWeights', // { text } -> LINK_WEIGHTS: the model rounded in place for a share link, its payload
   REPLAY: 'replay',            // { calls, events } -> RESTORING ... REPLAYED: exact-step resume (resume.js)
@@ -54,6 +55,7 @@ export const Rep = Object.freeze({
   RESTORING: 'restoring',      // { step, done, total } replay progress
   REPLAYED: 'replayed',        // { reports, step, epoch, calls, edits, config }
   LOOKED: 'looked',            // { op, result, step, cell, ms } typed arrays in result are transferred; ms: engine time
+  MEMORY: 'memory',            // { wasmBytes, emvalHandles } the engine's linear memory, the JS values it holds
   ERROR: 'error',              // { message } the request failed; message is meant for people
 });
 

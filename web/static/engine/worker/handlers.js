@@ -219,6 +219,14 @@ const WITHOUT_MODEL = {
   [Req.DEBUG_NONFINITE]: (ctx, msg) => {
     if (ctx.session && msg.gen === ctx.gen) ctx.session.injectNonFiniteAt(Math.max(1, Number(msg.step) || 1));
   },
+  // Test hook (#testhooks only): how much memory the engine holds. wasmBytes is the size of its linear memory, which
+  // only grows (a leak in the engine shows as growth once the free space is used up); emvalHandles counts the JS
+  // values the C++ side holds through embind (a leak across the boundary shows there at once).
+  [Req.DEBUG_MEMORY]: (ctx, msg) => {
+    const m = ctx.engine;
+    ctx.post(Rep.MEMORY, msg.id, msg.gen, { wasmBytes: m.HEAP8.buffer.byteLength,
+                                            emvalHandles: typeof m.count_emval_handles === 'function' ? m.count_emval_handles() : null });
+  },
 };
 
 export function handle(ctx, msg, yieldToEventLoop) {
