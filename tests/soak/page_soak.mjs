@@ -3,16 +3,19 @@
 // every few minutes (the page restores the run and replays to the exact step). Not part of ./build.sh test.
 //
 //   node tests/soak/page_soak.mjs [MINUTES]          (default 30)
-//   env: SOAK_SHARE_MINUTES (3), SOAK_RELOAD_MINUTES (7), SOAK_WARMUP_MINUTES (5, at most a fifth of the run),
-//        SOAK_SAMPLE_SECONDS (60), SOAK_MAX_WASM_KB (64), SOAK_MAX_JS_KB (128): the slope limits, KB a minute.
+//   env: SOAK_SHARE_MINUTES (3), SOAK_RELOAD_MINUTES (7), SOAK_WARMUP_MINUTES (5), SOAK_SAMPLE_SECONDS (60),
+//        SOAK_RELOAD_WARMUP_MINUTES (1.5, the warm-up after each reload),
+//        SOAK_MAX_WASM_KB (64), SOAK_MAX_JS_KB (128): the slope limits, KB a minute. Runs shorter than 30 minutes
+//        scale the first four down (a 3-minute run shares every 18 s, reloads every 42 s, samples every 6 s), so
+//        that any run shares and reloads several times.
 //
 // Memory. Every SOAK_SAMPLE_SECONDS it reads the engine worker's wasm linear memory and the JS values embind holds
 // for it (a #testhooks query, window.app.debug.engineMemory) and the tab's JS heap after a forced garbage
 // collection (Chrome DevTools Protocol: HeapProfiler.collectGarbage, then Performance.getMetrics JSHeapUsedSize),
 // and prints them as a table. A reload starts a fresh tab heap and a fresh worker, so the heaps fall back at each
 // reload: the slope is fitted within the stretches between reloads (least squares with one intercept per stretch,
-// one common slope), over the samples after warm-up, leaving out the first sample after each reload (the new
-// worker's and tab's own warm-up). Limits, and why:
+// one common slope), over the samples after warm-up, leaving out those within SOAK_RELOAD_WARMUP_MINUTES of a
+// reload (the new worker's and tab's own warm-up). Limits, and why:
 //  - wasm memory only ever grows, in steps of at least 20 % (Emscripten's growth policy), and a healthy run needs
 //    no more of it once the model, the look-inside trace and the link rounding have each run once. So any growth
 //    after warm-up is a leak: one growth step inside a 7-minute stretch is a slope of at least ~0.5 MB a minute.
@@ -34,10 +37,14 @@ import { pooledSlope, lossesFromChart, compareLosses } from './soak_stats.mjs';
 
 const MINUTES = Number(process.argv[2] || 30);
 const env = (name, fallback) => (process.env[name] !== undefined ? Number(process.env[name]) : fallback);
-const SHARE_MIN = env('SOAK_SHARE_MINUTES', 3);
-const RELOAD_MIN = env('SOAK_RELOAD_MINUTES', 7);
-const WARMUP_MIN = env('SOAK_WARMUP_MINUTES', Math.min(5, MINUTES / 5));
-const SAMPLE_S = env('SOAK_SAMPLE_SECONDS', 60);
+const SCALE = Math.min(1, MINUTES / 30);
+const SHARE_MIN = env('SOAK_SHARE_MINUTES', 3 * SCALE);
+const RELOAD_MIN = env('SOAK_RELOAD_MINUTES', 7 * SCALE);
+const WARMUP_MIN = env('SOAK_WARMUP_MINUTES', 5 * SCALE);
+const SAMPLE_S = env('SOAK_SAMPLE_SECONDS', 60 * SCALE);
+// After a reload, the new worker and tab warm up again (the replay, the first checkpoint's save buffer, the first
+// look-inside trace: the worker's memory grows from 40 to 48 MB within seconds of a reload here).
+const RELOAD_WARMUP_MIN = env('SOAK_RELOAD_WARMUP_MINUTES', Math.max(0.75, 1.5 * SCALE));
 const MAX_WASM_KB = env('SOAK_MAX_WASM_KB', 64);
 const MAX_JS_KB = env('SOAK_MAX_JS_KB', 128);
 const LOSS_EVERY_MS = 15_000;
@@ -153,15 +160,16 @@ async function followAsReference(ctx, url, shared, known, losses) {
 function printRow(row) {
   const mb = (b) => (b / 1024 / 1024).toFixed(2).padStart(8);
   log(`${row.minute.toFixed(1).padStart(6)} ${String(row.step).padStart(8)} ${mb(row.wasm)} ${String(row.emval).padStart(6)} ` +
-      `${mb(row.js)} ${String(row.refreshes).padStart(6)} ${String(row.segment).padStart(4)}${row.note ? '  ' + row.note : ''}`);
+      `${mb(row.js)} ${String(row.refreshes).padStart(6)} ${String(row.segment).padStart(4)} ${row.afterWarmup ? ' * ' : '   '}` +
+      `${row.note ? ' ' + row.note : ''}`);
 }
 
 async function soakLoop(soak, state) {
   const start = Date.now();
   const minute = () => (Date.now() - start) / 60_000;
   let nextSample = 0, nextShare = SHARE_MIN, nextReload = RELOAD_MIN, nextLoss = 0;
-  let segment = 0, firstOfSegment = true, note = '';
-  log('  min     step  wasm MB  emval    JS MB  looks  seg');
+  let segment = 0, reloadedAt = 0, note = '';
+  log('  min     step  wasm MB  emval    JS MB  looks  seg fit  events since the row before');
   for (;;) {
     const m = minute();
     const end = m >= MINUTES;
@@ -171,11 +179,11 @@ async function soakLoop(soak, state) {
       nextLoss = Date.now() + LOSS_EVERY_MS;
     }
     if (m >= nextSample || end) {
-      const row = { minute: m, ...(await sampleMemory(soak)), segment, afterWarmup: m >= WARMUP_MIN && !firstOfSegment, note };
+      const warm = m >= WARMUP_MIN && (segment === 0 || m - reloadedAt >= RELOAD_WARMUP_MIN);
+      const row = { minute: m, ...(await sampleMemory(soak)), segment, afterWarmup: warm, note };
       state.rows.push(row);
       printRow(row);
       note = '';
-      firstOfSegment = false;
       nextSample += SAMPLE_S / 60;
     }
     if (end) break;
@@ -192,7 +200,7 @@ async function soakLoop(soak, state) {
       state.firstReloadStep ??= r.restored;
       note += `reload: shown ${r.shown} restored ${r.restored} replay ${r.matched ? 'matched' : 'DIFFERED'} `;
       segment += 1;
-      firstOfSegment = true;
+      reloadedAt = minute();
       nextReload += RELOAD_MIN;
     }
     await sleep(2000);
@@ -238,6 +246,7 @@ async function main() {
     ]);
     const v = verdict(state, ref);
     const problems = [...soak.page.problems, ...ref.page.problems];
+    log('(fit: * marks the samples the slopes are fitted to: after the run's warm-up, and not within the warm-up after a reload)');
     log(`wasm memory after warm-up: slope ${v.wasm.slope.toFixed(1)} KB/min over ${v.wasm.points} samples in ` +
         `${v.wasm.groups} stretches (limit ±${MAX_WASM_KB})`);
     log(`tab JS heap after warm-up: slope ${v.js.slope.toFixed(1)} KB/min over ${v.js.points} samples in ` +
