@@ -246,7 +246,7 @@ async function main() {
     ]);
     const v = verdict(state, ref);
     const problems = [...soak.page.problems, ...ref.page.problems];
-    log('(fit: * marks the samples the slopes are fitted to: after the run's warm-up, and not within the warm-up after a reload)');
+    log('(fit: * marks the samples the slopes are fitted to: after the run warm-up, and not within the warm-up after a reload)');
     log(`wasm memory after warm-up: slope ${v.wasm.slope.toFixed(1)} KB/min over ${v.wasm.points} samples in ` +
         `${v.wasm.groups} stretches (limit ±${MAX_WASM_KB})`);
     log(`tab JS heap after warm-up: slope ${v.js.slope.toFixed(1)} KB/min over ${v.js.points} samples in ` +
