@@ -8,7 +8,9 @@
 #   ./build.sh build     native CLI + tests, wasm module, and the static site in site/
 #   ./build.sh site      only the static site, from the page's sources and the wasm builds already made
 #   ./build.sh fuzz      fuzz the model-file and safetensors loaders, config text and link opening for a fixed budget
-#   ./build.sh soak [M]  train the CLI for M minutes (default 30): resident memory must stay flat, resume exact
+#   ./build.sh soak [cli|page] [M]  soak tests, M minutes each (default 30): the CLI (resident memory flat, resume
+#                        exact), then the page (wasm and JS heaps flat with Look inside, Share and reloads; losses
+#                        equal an uninterrupted run's); `cli` or `page` runs one of them
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -136,11 +138,24 @@ case "${1:-help}" in
     ;;
   soak)
     install_deps
-    build_native
-    exec tests/soak/cli_soak.sh "$NATIVE/rnnlab" "${2:-30}"
+    which=both
+    [[ ${2:-} == cli || ${2:-} == page ]] && { which=$2; shift; }
+    minutes=${2:-30}
+    rc=0
+    if [[ $which != page ]]; then
+      build_native
+      tests/soak/cli_soak.sh "$NATIVE/rnnlab" "$minutes" || rc=1
+    fi
+    if [[ $which != cli ]]; then
+      # The page soak runs on the built site: the wasm builds already made (./build.sh build), or made now.
+      if [[ -f "$WASM/web/rnnlab_engine.js" && -f "$WASM_NOSIMD/web/rnnlab_engine_nosimd.js" ]]; then build_site; else build_all; fi
+      log "page soak ($minutes min)"
+      node tests/soak/page_soak.mjs "$minutes" || rc=1
+    fi
+    exit $rc
     ;;
   *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     [[ ${1:-help} == help || ${1:-} == -h || ${1:-} == --help ]] || exit 2
     ;;
 esac

@@ -19,6 +19,9 @@
 //   s.sample({ prime, length, temperature, topK, topP, seed }, (chars) => keepGoing)
 //   s.save(includeText) / s.exportSafetensors()   -> { ok, bytes: Uint8Array (a copy, not a heap view) }
 //   s.text()                              -> { ok, bytes }: the model's training text (empty without one)
+//   s.importSafetensors(bytes) / s.importSafetensorsAs(bytes, cell)  -> { ok, ...description } weights only
+//   s.outsideVocab(textBytes)             -> { ok, outside, chars }: characters the model's vocabulary lacks
+//   s.attachText(textBytes)               -> { ok, ...description }: a text for a model loaded without one
 //   s.roundForLink(textBytes)             -> { ok, bytes }: weights rounded in place for a share link (textBytes
 //                                            must be the model's own training text, which the link carries)
 //   s.loadLinkWeights(bytes)              -> { ok, ...description } after open() on the link's text and settings
@@ -174,6 +177,28 @@ class WebSession {
 
   val info() {
     return guarded([&] { return description(); });
+  }
+
+  // How many characters of a text lie outside the model's vocabulary (a loaded model has no symbol to map them
+  // to, so training would leave them out). Changes nothing: the page asks before attachText, and may refuse.
+  val outsideVocab(const std::string& utf8_text) {
+    return guarded([&] {
+      const rnnlab::Utf8Decoded decoded = rnnlab::decode_utf8(utf8_text);
+      size_t outside = 0;
+      need().vocab().encode(decoded.text, &outside);
+      val r = ok_result();
+      r.set("outside", static_cast<double>(outside));
+      r.set("chars", static_cast<double>(decoded.text.size()));
+      return r;
+    });
+  }
+
+  // Gives a model loaded without its text (safetensors, or a model file saved without it) a text to train on.
+  val attachText(const std::string& utf8_text) {
+    return guarded([&] {
+      need().attach_text(utf8_text);
+      return description();
+    });
   }
 
   // Up to max_steps training steps, stopping early once max_millis have passed (at least one step runs).
@@ -427,6 +452,8 @@ EMSCRIPTEN_BINDINGS(rnnlab_web) {
       .function("open", &WebSession::open)
       .function("load", &WebSession::load)
       .function("info", &WebSession::info)
+      .function("outsideVocab", &WebSession::outsideVocab)
+      .function("attachText", &WebSession::attachText)
       .function("train", &WebSession::train)
       .function("evaluate", &WebSession::evaluate)
       .function("sample", &WebSession::sample)

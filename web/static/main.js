@@ -131,6 +131,10 @@ function exposeState(store, client, sections) {
       simulateRejections: (count) => client.send(Req.DEBUG_REJECT, store.get().gen, { count }),
       injectNonFiniteAt: (step) => client.send(Req.DEBUG_NONFINITE, store.get().gen, { step }),
       holdCheckpoints: (on) => sections.storage.holdCheckpoints(on),
+      engineMemory: async () => {
+        const r = await client.request(Req.DEBUG_MEMORY, store.get().gen);
+        return { wasmBytes: r.wasmBytes, emvalHandles: r.emvalHandles };
+      },
     } } : {}),
   });
 }

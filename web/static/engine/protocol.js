@@ -12,7 +12,12 @@ export const Req = Object.freeze({
   CHECK_CONFIG: 'checkConfig', // { config } -> CHECKED
   OPEN: 'open',                // { text | bytes, config, linkWeights? } -> OPENED: a new model (gen is the new
                                // generation); linkWeights: a share link's weights (link_weights.hpp) to start from
-  LOAD: 'load',                // { bytes } -> OPENED: a model file from SAVE
+  LOAD: 'load',                // { bytes, cell? } -> OPENED: a model file from SAVE, or a safetensors file; an
+                               // ambiguous safetensors file (its shapes fit several cells and it does not name its
+                               // own) -> CELL_NEEDED, and the page asks again with the person's `cell`
+  ATTACH_TEXT: 'attachText',   // { text | bytes, allowOutside? } -> OPENED { ...model, outside, outsideChars }: a
+                               // model loaded without a text gets the page's; over Limits.MAX_OUTSIDE_VOCAB of it
+                               // outside the model's vocabulary and not allowOutside -> OUTSIDE_VOCAB, unchanged
   TRAIN: 'train',              // { stopAt?, evalEvery?, stopWhenFlat? } -> PROGRESS ... then PAUSED (or DIVERGED).
                                // stopAt: pause at that step (reason 'budget'); evalEvery: validation loss at
                                // multiples of it instead of by time, so runs compared side by side share their x
@@ -31,6 +36,7 @@ export const Req = Object.freeze({
   EXPORT: 'export',            // {} -> FILE (safetensors)
   DEBUG_REJECT: 'debugReject', // { count } test hook: report the next `count` steps as rejected (see worker.js)
   DEBUG_NONFINITE: 'debugNonFinite', // { step } test hook: the engine's update to `step` gets a NaN gradient, once
+  DEBUG_MEMORY: 'debugMemory', // {} -> MEMORY: the worker's wasm heap (for the page soak, tests/soak/page_soak.mjs)
   LOOK: 'look',                // { op, args } -> LOOKED: "Look inside" (trace, rank, gradientFlow, ngram; inspect.js)
                                // and the step-through (unroll, unrollUnit, previewUpdate, checkGradients,
                                // inputGradients, clampSample; sections/step/), all listed in inspect_bindings.cpp
@@ -66,6 +72,9 @@ export const Rep = Object.freeze({
   RESTORING: 'restoring',      // { step, done, total } replay progress
   REPLAYED: 'replayed',        // { reports, step, epoch, calls, edits, config }
   LOOKED: 'looked',            // { op, result, step, cell, ms } typed arrays in result are transferred; ms: engine time
+  CELL_NEEDED: 'cellNeeded',   // { cells: ['gru', 'lstm_cifg', 'lstm_nfg'] } the cells the file's weights fit alike
+  OUTSIDE_VOCAB: 'outsideVocab', // { outside, chars } the text was not attached: too much of it is outside the vocabulary
+  MEMORY: 'memory',            // { wasmBytes, emvalHandles } the engine's linear memory, the JS values it holds
   ERROR: 'error',              // { message } the request failed; message is meant for people
 });
 
@@ -78,6 +87,10 @@ export const Limits = Object.freeze({
   PREVIEW_CHARS: 20_000,
   MAX_INVALID_FRACTION: 0.01,         // more invalid UTF-8 than this: not a text file
   MAX_SAMPLE_LENGTH: 20_000,
+  // A loaded model trains on a new text only when at most this fraction of its characters is outside the model's
+  // vocabulary (they are left out of training), unless the person confirms: the CLI's threshold
+  // (kMaxOutsideVocab, tools/rnnlab/model_io.hpp; `rnnlab train --resume ... --allow-outside-vocab`).
+  MAX_OUTSIDE_VOCAB: 0.01,
 });
 
 // The engine's configuration text ("key=value" lines, as replies carry it in `config`) -> { key: value } strings.

@@ -7,7 +7,8 @@ import { replay } from './replay.js';
 import { LEAVES_WEIGHTS, scoreWholeSplit } from './whole_split.js';
 import { trainLoop } from './train_loop.js';
 import { weightsChecksum } from './weights_checksum.js';
-import { cellOf, evaluate, nextTimelineStep, replaceSession, textBytes, textProblem } from './worker_model.js';
+import { adopt, loadModelFile, attachText } from './model_files.js';
+import { cellOf, evaluate, nextTimelineStep, textBytes, textProblem } from './worker_model.js';
 
 // The model the message is about exists; otherwise the page is told (stale: it has moved on) and false returned.
 function needModel(ctx, msg) {
@@ -26,33 +27,6 @@ function fileReply(ctx, msg, res, name, withBest = false) {
   ctx.post(Rep.FILE, msg.id, ctx.gen, { bytes: res.bytes, name, type: 'application/octet-stream',
                                         calls: model.calls, edits: model.edits, best },
            best ? [res.bytes.buffer, best.bytes.buffer] : [res.bytes.buffer]);
-}
-
-// A new session from the page's text and settings, or from a file; it replaces the current one only if it opened.
-// extra: more fields for the reply (a model file's own text), with their buffers to transfer.
-function adopt(ctx, msg, next, res, evalIf = true, extra = () => ({ fields: {}, transfer: [] })) {
-  if (!res.ok) {
-    next.delete();
-    return ctx.post(Rep.ERROR, msg.id, msg.gen, { message: res.error });
-  }
-  replaceSession(ctx, next, res, msg.gen);
-  const { fields, transfer } = extra();
-  ctx.post(Rep.OPENED, msg.id, ctx.gen, { ...ctx.model, eval: evalIf ? evaluate(ctx) : null, ...fields }, transfer);
-}
-
-// A model file's own training text, so the page can show what the model trains on (none: an empty array).
-function modelText(ctx) {
-  const res = ctx.session.text();
-  const bytes = res.ok ? res.bytes : new Uint8Array(0);
-  return { fields: { text: bytes }, transfer: [bytes.buffer] };
-}
-
-// Told apart by content: safetensors starts with its header's length (u64, little-endian) and then '{' (weights
-// only); everything else goes to the model-file reader, which starts with "RNNLAB\x1a\n" and names what is wrong
-// with any other file.
-function isSafetensors(b) {
-  const headerLength = b.length >= 9 ? new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true) : 0n;
-  return b.length >= 9 && b[8] === 0x7b && headerLength > 1n && headerLength <= BigInt(b.length - 8);
 }
 
 function sample(ctx, msg) {
@@ -213,6 +187,7 @@ const WITH_MODEL = {
   [Req.EXPORT]: (ctx, msg) =>
     fileReply(ctx, msg, ctx.session.exportSafetensors(), `rnnlab-step${ctx.model.step}.safetensors`),
   [Req.LOOK]: look,
+  [Req.ATTACH_TEXT]: attachText,
 };
 
 const WITHOUT_MODEL = {
@@ -234,11 +209,7 @@ const WITHOUT_MODEL = {
     if (res.ok && msg.linkWeights) res = next.loadLinkWeights(msg.linkWeights);
     adopt(ctx, msg, next, res);
   },
-  [Req.LOAD]: (ctx, msg) => {
-    const next = new ctx.engine.Session();
-    const res = isSafetensors(msg.bytes) ? next.importSafetensors(msg.bytes) : next.load(msg.bytes);
-    adopt(ctx, msg, next, res, res.ok && res.stats.valChars > 1 && res.hasText, () => modelText(ctx));
-  },
+  [Req.LOAD]: loadModelFile,
   [Req.STOP_AT]: (ctx, msg) => {
     // The page checked the step against the last step it saw; training may have gone past it since. A step
     // already passed is dropped: pausing now, at another step, would not be what was asked.
@@ -261,6 +232,14 @@ const WITHOUT_MODEL = {
   // Test hook (#testhooks only): a real non-finite gradient, which the engine itself must reject.
   [Req.DEBUG_NONFINITE]: (ctx, msg) => {
     if (ctx.session && msg.gen === ctx.gen) ctx.session.injectNonFiniteAt(Math.max(1, Number(msg.step) || 1));
+  },
+  // Test hook (#testhooks only): how much memory the engine holds. wasmBytes is the size of its linear memory, which
+  // only grows (a leak in the engine shows as growth once the free space is used up); emvalHandles counts the JS
+  // values the C++ side holds through embind (a leak across the boundary shows there at once).
+  [Req.DEBUG_MEMORY]: (ctx, msg) => {
+    const m = ctx.engine;
+    ctx.post(Rep.MEMORY, msg.id, msg.gen, { wasmBytes: m.HEAP8.buffer.byteLength,
+                                            emvalHandles: typeof m.count_emval_handles === 'function' ? m.count_emval_handles() : null });
   },
 };
 

@@ -5,13 +5,15 @@
 //   changed), text (setBytes: the text box shows the text the model trains on), hooks: { onNewRun(name) (a loaded
 //   file is a new run in the list of runs) }.
 // Gives: loadModel(file, { restoring }) (also used to bring back the run kept across reloads).
-import { Req, parseConfigText } from '../../engine/protocol.js';
+import { Rep, Req, parseConfigText } from '../../engine/protocol.js';
 import { $, download, sentence, showMessage } from '../../ui/dom.js';
 import { fmtBytes, fmtInt } from '../../ui/format.js';
 import { valuesFromConfig } from '../settings/form.js';
+import { cellName, initCellChoice } from './cell_choice.js';
 
 export function initFiles({ store, client, train, settings, text, hooks }) {
   const message = (text, kind = 'error') => showMessage('file-message', null, text, kind);
+  const cellChoice = initCellChoice({ returnFocusTo: () => $('load-button') });
 
   async function saveOrExport(kind) {
     try {
@@ -23,7 +25,9 @@ export function initFiles({ store, client, train, settings, text, hooks }) {
     }
   }
 
-  async function loadModel(file, { restoring = false } = {}) {
+  // cell: the person's answer when the file's weights fit several cells (cell_choice.js).
+  async function loadModel(file, { restoring = false, cell = null } = {}) {
+    cellChoice.hide();
     if (store.get().state === 'training') {
       train.setState('pausing');
       client.send(Req.PAUSE, store.get().gen);
@@ -32,11 +36,17 @@ export function initFiles({ store, client, train, settings, text, hooks }) {
     const gen = store.get().gen + 1;
     let reply;
     try {
-      reply = await client.request(Req.LOAD, gen, { bytes }, { transfer: [bytes.buffer] });
+      reply = await client.request(Req.LOAD, gen, { bytes, cell }, { transfer: [bytes.buffer] });
     } catch (e) {
       if (e.reset) return;
       if (store.get().state === 'pausing') train.setState('paused');
       message(`${file.name}: ${sentence(e.message)}`);
+      return;
+    }
+    if (reply.kind === Rep.CELL_NEEDED) {
+      if (store.get().state === 'pausing') train.setState('paused');
+      message('');
+      cellChoice.ask(file.name, reply.cells, (chosen) => loadModel(file, { restoring, cell: chosen }));
       return;
     }
     settings.setValues(valuesFromConfig(parseConfigText(reply.config)));
@@ -49,9 +59,11 @@ export function initFiles({ store, client, train, settings, text, hooks }) {
     train.adoptModel(reply, { gen, sourceVersion, step: reply.step });
     train.setState('paused');
     if (!restoring) hooks.onNewRun(file.name);
-    message(`Loaded ${file.name}: step ${fmtInt(reply.step)}, ${fmtInt(reply.parameterCount)} parameters` +
+    message(`Loaded ${file.name}${cell ? ` as ${cellName(cell)}` : ''}: step ${fmtInt(reply.step)}, ` +
+      `${fmtInt(reply.parameterCount)} parameters` +
       (reply.hasText ? `, trained on a text of ${fmtInt(reply.stats.chars)} characters. Press Resume to continue training.`
-                     : '. It holds no text, so it can sample but not train.'), 'info');
+                     : '. It holds no text: it can sample now, and Resume trains it on the text above (its optimizer ' +
+                       'starts afresh).'), 'info');
   }
 
   function renderButtons() {

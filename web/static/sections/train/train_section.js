@@ -8,6 +8,7 @@
 import { Req, Rep, parseConfigText } from '../../engine/protocol.js';
 import { $, sentence, showMessage } from '../../ui/dom.js';
 import { fmtBits, fmtInt, fmtLr } from '../../ui/format.js';
+import { initAttachText } from './attach_text.js';
 import { initBestModel } from './best_model.js';
 import { readPauseAt } from './pause_at.js';
 
@@ -24,6 +25,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
 
   function trainMessage(message, kind = 'error', offerLowerLr = null, goBackTo = null) {
     showMessage('train-message', 'train-message-text', message, kind);
+    $('outside-vocab-button').hidden = true;   // attach_text.js shows it again with its own message
     const b = $('lower-lr-button');
     b.hidden = offerLowerLr === null;
     if (offerLowerLr !== null) {
@@ -39,6 +41,8 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
   // The best model by validation loss: the stop option, the memorising notice, "Use the best model".
   const selfPause = { at: -Infinity };   // when the run last paused by itself (onTrainButton)
   const quiet = { budgetStep: -1 };        // the step trainSteps() pauses at, without the "Pause at step" message
+  // A model loaded without a text trains on the page's (after a check of its vocabulary against it).
+  const attach = initAttachText({ store, client, text, train: { adoptModel, setState, trainMessage, resume }, hooks });
   const best = initBestModel({ store, client, runLog, view, hooks, resume, trainMessage });
 
   function setState(next) {
@@ -81,7 +85,8 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     const parts = [];
     const changed = settings.differing();
     if (changed.length) parts.push(`Changed settings (${changed.join(', ')}) apply when you press Reset and train a new model.`);
-    if (model.sourceVersion === -1) parts.push('This model trains on the text saved in its file; Reset starts a new model on the text above.');
+    if (model.hasText === false) parts.push('This model holds no text: Resume trains it on the text above; Reset starts a new model on it.');
+    else if (model.sourceVersion === -1) parts.push('This model trains on the text saved in its file; Reset starts a new model on the text above.');
     else if (model.sourceVersion !== sourceVersion) parts.push('This model trains on the text it started with: "Train a new model on this text" starts one on the text above, "Resume this model" goes on with the old one.');
     note.hidden = parts.length === 0;
     note.textContent = parts.join(' ');
@@ -159,6 +164,7 @@ export function initTrain({ store, client, view, runLog, settings, text, hooks }
     if (state === 'none') startNewModel();
     else if (state === 'training') pause();
     else if (state === 'paused' && textChanged()) startNewModel();
+    else if (state === 'paused' && get().model?.hasText === false) attach.trainOnPageText();
     else if (state === 'paused') {
       trainMessage('');
       resume();
