@@ -70,7 +70,9 @@ export function linkModelApi({ store, client, train, view, runLog, text, setting
       view.addReplayed(done);
       runLog.replaceEvents(recipe.events.map((e, index) => ({ ...e, index })));
       showReplayedChanges(recipe.events, done.config);
-      const sum = await client.request(Req.CHECKSUM, gen);
+      const sum = await client.request(Req.CHECKSUM, gen, { evaluate: true });
+      // The training loss and the validation loss at the step reached, as after training there.
+      view.addProgress({ reports: [], step: done.step, epoch: done.epoch, charsPerSec: 0, eval: sum.eval });
       train.setState('paused');
       onNewRun();
       return { ok: true, step: done.step, crc: sum.crc };
