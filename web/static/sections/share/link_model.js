@@ -78,6 +78,7 @@ export function linkModelApi({ store, client, train, view, runLog, text, setting
       return { ok: true, step: done.step, crc: sum.crc };
     } catch (e) {
       if (e.reset) return { ok: false, stopped: true };   // stopped (stopRemake), or the engine restarted
+      if (get().gen > gen) return { ok: false, superseded: true };   // another link's model replaced this one
       if (get().state === 'opening') train.setState(get().gen === gen ? 'paused' : get().model ? previous : 'none');
       return { ok: false, message: sentence(e.message) };
     }

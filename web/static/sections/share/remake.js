@@ -22,6 +22,7 @@ export async function remakeLinkModel(api, recipe, say, range = '') {
   say(`Opened a shared model: training it again to step ${fmtInt(recipe.step)}, as the sender did, so that this page ` +
     'holds the very same weights. Training runs in the background; the page stays usable.', 'info');
   const r = await api.remakeModel(recipe, (p) => showProgress(p.done, p.total, p.step));
+  if (r.superseded) return;   // the page went on to another link, which has the bar and the message now
   $('remake').hidden = true;
   const result = r.ok ? { step: r.step, crc: hex(r.crc), expected: hex(recipe.crc), matches: r.crc === recipe.crc }
                       : { error: r.message || 'stopped', stopped: Boolean(r.stopped) };
