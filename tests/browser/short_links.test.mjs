@@ -5,6 +5,7 @@
 // links and the largest model that still travels with its weights stay under the limit; a model too big for an
 // instant link gets the message and a short link, and the short link gets a QR code.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import {
   LONG, atPhoneWidth, openPlayground, preparePractice, screenshotPath, trainExactlyTo, useTwoBrowsers,
@@ -40,6 +41,16 @@ async function watchClipboard(page) {
       record.text = await (await items[0].getType('text/plain')).text();
     };
   });
+}
+
+// What a QR code scanner reads from the image (zbarimg, from Debian's zbar-tools, which build.sh installs).
+function scanQr(png) {
+  try {
+    return execFileSync('zbarimg', ['-q', '--raw', png], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch (e) {
+    if (e.code === 'ENOENT') assert.fail('zbarimg is missing: install zbar-tools (./build.sh does)');
+    return `no QR code found (zbarimg exit ${e.status})`;
+  }
 }
 
 async function sampleNow(page) {
@@ -78,7 +89,10 @@ describe('short links', { timeout: 20 * LONG }, () => {
     assert.match(links.instant, /#v=2&.*&w=/);
     assert.ok(links.instant.length <= FIREFOX_MAX_URL);
     assert.match(links.instantNote, /Carries the weights: opens ready to sample/);
-    await page.getByRole('img', { name: 'QR code of the short link' }).waitFor();
+    const qr = page.getByRole('img', { name: 'QR code of the short link' });
+    await qr.waitFor();
+    await qr.screenshot({ path: screenshotPath('share-qr.png') });
+    assert.equal(scanQr(screenshotPath('share-qr.png')), shortLink, 'a scanner reads the short link from the QR code');
     console.log(`# default experiment at step 300: short link ${shortLink.length}, instant link ${links.instant.length} characters`);
     await page.locator('#file-section').screenshot({ path: screenshotPath('share-links-1280.png') });
     await atPhoneWidth(page, () => page.locator('#file-section').screenshot({ path: screenshotPath('share-links-375.png') }));
