@@ -124,6 +124,7 @@ describe('short links', { timeout: 20 * LONG }, () => {
     await page.waitForFunction(() => window.app.remade && window.app.remade.stopped, null, { timeout: LONG });
     await bar.waitFor({ state: 'hidden' });
     assert.match(await page.getByRole('alert').filter({ hasText: 'Stopped' }).textContent(), /press Train to train it anew/);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'link-message', 'focus stays on what happened');
     assert.equal(await page.getByRole('button', { name: 'Prose', exact: true }).getAttribute('aria-pressed'), 'true');
     await page.waitForFunction(() => window.app.ready && window.app.state === 'none', null, { timeout: LONG });
     assert.deepEqual(page.problems, []);

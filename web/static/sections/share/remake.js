@@ -30,6 +30,9 @@ export async function remakeLinkModel(api, recipe, say, range = '') {
   if (r.stopped) {
     say('Stopped training the shared model again. Its text and settings are filled in: press Train to train it ' +
       'anew, or open the link again to make the sender\'s model.' + range, 'info');
+    // The Stop button is gone: focus goes to the message saying what happened, not to the top of the page.
+    $('link-message').tabIndex = -1;
+    $('link-message').focus();
   } else if (!r.ok) {
     say(`Opened a shared experiment, but its model could not be trained again: ${r.message} Its text and settings ` +
       'are filled in: press Train to train it.' + range, 'error');
