@@ -23,6 +23,7 @@ SITE=site
 log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
 APT_PACKAGES=(cmake make g++ libeigen3-dev catch2 libsimde-dev emscripten wabt nodejs npm chromium python3-torch)
+APT_PACKAGES+=(zbar-tools)   # zbarimg reads the share link's QR code back (tests/browser/short_links.test.mjs)
 
 install_deps() {
   local missing=()

@@ -88,4 +88,26 @@ describe('link lengths', { timeout: 20 * LONG }, () => {
     assert.equal(await page.getByRole('img', { name: 'QR code of the short link' }).isVisible(), false);
     await page.close();
   });
+
+  it('a model that went back to its best weights gets a short link with its text and settings only, and says why', async () => {
+    const page = await openPlayground(a.ctx, server.url);
+    if (await page.evaluate(() => window.app.state !== 'none')) {
+      await page.getByRole('button', { name: 'New', exact: true }).click();
+      await page.waitForFunction(() => window.app.state === 'none', null, { timeout: LONG });
+    }
+    await page.getByRole('button', { name: 'Hello', exact: true }).click();
+    await page.waitForFunction(() => window.app.preset === 'hello' && window.app.stats, null, { timeout: LONG });
+    // Training stops by itself once validation stops improving, and offers the best model kept so far.
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await page.getByRole('button', { name: /^Use the best model/ }).click({ timeout: 3 * LONG });
+    await page.getByText(/Now using the best model/).waitFor({ timeout: LONG });
+    const links = await share(page);
+    assert.ok(!/&calls=/.test(links.short), 'no recipe: training again cannot go back to earlier weights');
+    assert.match(links.short, /#v=2&.*&preset=hello$/);
+    assert.match(await page.locator('#share-short-note').textContent(),
+      /Opens this text and these settings; the receiver presses Train\. It cannot make this model again because it went back to earlier weights/);
+    assert.ok(links.instant, 'the instant link carries the model');
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
 });

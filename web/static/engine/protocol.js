@@ -43,7 +43,8 @@ export const Req = Object.freeze({
   LINK_WEIGHTS: 'linkWeights', // { text } -> LINK_WEIGHTS: the model rounded in place for a share link, its payload
   REPLAY: 'replay',            // { calls, events } -> RESTORING ... REPLAYED: exact-step resume (resume.js), and
                                // a short link's model made again (sections/share/reproduce.js)
-  CHECKSUM: 'checksum',        // {} -> CHECKSUM: the weights' CRC-32 (engine/worker/weights_checksum.js)
+  CHECKSUM: 'checksum',        // { evaluate? } -> CHECKSUM: the weights' CRC-32 (engine/worker/weights_checksum.js),
+                               // and with evaluate the validation loss too
 });
 
 // Worker -> page
@@ -68,7 +69,7 @@ export const Rep = Object.freeze({
   FILE: 'file',                // { bytes: Uint8Array (transferred), name, type, calls, edits, best? }
   LINK_WEIGHTS: 'linkWeights', // { bytes, step, calls, edit, before, after, crc }: before/after: validation
                                // evaluations; crc: the rounded weights' checksum
-  CHECKSUM: 'checksum',        // { crc, step, calls, edits }
+  CHECKSUM: 'checksum',        // { crc, step, calls, edits, eval }
   RESTORING: 'restoring',      // { step, done, total } replay progress
   REPLAYED: 'replayed',        // { reports, step, epoch, calls, edits, config }
   LOOKED: 'looked',            // { op, result, step, cell, ms } typed arrays in result are transferred; ms: engine time

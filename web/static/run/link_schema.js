@@ -296,7 +296,10 @@ export async function decodeLink(hash) {
   try {
     let s = String(hash);
     if (s.startsWith('#')) s = s.slice(1);
-    if (s.length > Caps.MAX_HASH_CHARS) throw new LinkError('too_large', `This link is longer than the ${maxLinkChars()} characters a link may have: ${ASK_FOR_FILE}`);
+    if (s.length > Caps.MAX_HASH_CHARS) {
+      throw new LinkError('too_large', `This link is longer than the ${maxLinkChars()} characters a link may have: ask ` +
+        'whoever sent it for the short link (Share makes one, which trains the model again) or the model file instead.');
+    }
     if (!isShareHash(s)) throw new LinkError('not_link', 'this address holds no rnnlab experiment.');
     const params = new URLSearchParams(s);
     const vs = params.get('v');

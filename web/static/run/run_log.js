@@ -9,8 +9,8 @@
 // from the same text makes the same weights. A model that did not start on this page from its text (a model file,
 // a link's weights), or went back to earlier weights (the best model, the last good weights) has none; `why` says so.
 //   recipe: { values, preset (or null), events: [{ at, kind, lr?, mode?, value? }] }  or  { why }
-export const NO_RECIPE = 'it was not trained from the start on this page (it came from a model file or from a link ' +
-  'that carries weights)';
+export const NO_RECIPE = 'the page has no record of its training from the start (it came from a model file, from a ' +
+  'link that carries weights, or was kept by an older version of this page)';
 export const WENT_BACK = 'it went back to earlier weights (the best model, or the last good weights after a blow-up), ' +
   'which training again cannot repeat';
 

@@ -107,7 +107,8 @@ function checksum(ctx, msg) {
   } catch (e) {
     return ctx.post(Rep.ERROR, msg.id, ctx.gen, { message: e.message });
   }
-  ctx.post(Rep.CHECKSUM, msg.id, ctx.gen, { crc, step: ctx.model.step, calls: ctx.model.calls, edits: ctx.model.edits });
+  ctx.post(Rep.CHECKSUM, msg.id, ctx.gen, { crc, step: ctx.model.step, calls: ctx.model.calls, edits: ctx.model.edits,
+                                             eval: msg.evaluate ? evaluate(ctx) : null });
 }
 
 function startTraining(ctx, msg, yieldToEventLoop) {

@@ -70,12 +70,15 @@ export function linkModelApi({ store, client, train, view, runLog, text, setting
       view.addReplayed(done);
       runLog.replaceEvents(recipe.events.map((e, index) => ({ ...e, index })));
       showReplayedChanges(recipe.events, done.config);
-      const sum = await client.request(Req.CHECKSUM, gen);
+      const sum = await client.request(Req.CHECKSUM, gen, { evaluate: true });
+      // The training loss and the validation loss at the step reached, as after training there.
+      view.addProgress({ reports: [], step: done.step, epoch: done.epoch, charsPerSec: 0, eval: sum.eval });
       train.setState('paused');
       onNewRun();
       return { ok: true, step: done.step, crc: sum.crc };
     } catch (e) {
       if (e.reset) return { ok: false, stopped: true };   // stopped (stopRemake), or the engine restarted
+      if (get().gen > gen) return { ok: false, superseded: true };   // another link's model replaced this one
       if (get().state === 'opening') train.setState(get().gen === gen ? 'paused' : get().model ? previous : 'none');
       return { ok: false, message: sentence(e.message) };
     }

@@ -22,6 +22,7 @@ export async function remakeLinkModel(api, recipe, say, range = '') {
   say(`Opened a shared model: training it again to step ${fmtInt(recipe.step)}, as the sender did, so that this page ` +
     'holds the very same weights. Training runs in the background; the page stays usable.', 'info');
   const r = await api.remakeModel(recipe, (p) => showProgress(p.done, p.total, p.step));
+  if (r.superseded) return;   // the page went on to another link, which has the bar and the message now
   $('remake').hidden = true;
   const result = r.ok ? { step: r.step, crc: hex(r.crc), expected: hex(recipe.crc), matches: r.crc === recipe.crc }
                       : { error: r.message || 'stopped', stopped: Boolean(r.stopped) };
@@ -29,6 +30,9 @@ export async function remakeLinkModel(api, recipe, say, range = '') {
   if (r.stopped) {
     say('Stopped training the shared model again. Its text and settings are filled in: press Train to train it ' +
       'anew, or open the link again to make the sender\'s model.' + range, 'info');
+    // The Stop button is gone: focus goes to the message saying what happened, not to the top of the page.
+    $('link-message').tabIndex = -1;
+    $('link-message').focus();
   } else if (!r.ok) {
     say(`Opened a shared experiment, but its model could not be trained again: ${r.message} Its text and settings ` +
       'are filled in: press Train to train it.' + range, 'error');

@@ -68,7 +68,8 @@ function onShare(api) {
     api.store.update({ shareUrl: shown.instantUrl || shown.shortUrl, shortUrl: shown.shortUrl, instantUrl: shown.instantUrl,
                        shareQr: shown.qr, shareWeights: shown.instantUrl ? 'included' : 'none' });
     $(pick.which === 'short' ? 'share-short' : 'share-url').focus();
-    const ok = await copied;
+    // A clipboard that never answers (a permission prompt left open) must not keep the button disabled.
+    const ok = await Promise.race([copied, new Promise((r) => setTimeout(() => r(false), 3000))]);
     shareMessage(`Links ready: the ${pick.which} link ` + (ok ? 'is copied to the clipboard.' : 'is selected: press Ctrl+C (or ⌘C) to copy it.') +
       (!api.sample.seedIsSet() ? ' Set a sample seed to make the samples repeatable too.' : ''));
     if (!ok) $(pick.which === 'short' ? 'share-short' : 'share-url').select();
