@@ -58,13 +58,14 @@ if (presets.length) {
   console.log('\npresets at their page defaults (native, one run each; minutes depend on the machine and its load, ' +
     'steps do not):');
   console.log('| preset | parameters | params per training char | validation chars | best validation bits/char | at step | ' +
-    'minutes to best | paused at step | steps run | minutes run |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+    'minutes to best (CPU) | minutes to best (wall clock) | paused at step | steps run | minutes run (CPU) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of presets) {
     const d = r.data;
     const scored = d.val_chars > 65536 ? `sample of 16,384 of ${fmt(d.val_chars)}` : `all ${fmt(d.val_chars)}`;
     console.log(`| ${r.workload} | ${fmt(d.params)} | ${(d.params / d.train_chars).toFixed(1)} | ${scored} | ` +
-      `${d.best_bits.toFixed(3)} | ${fmt(d.best_step)} | ${(d.best_seconds / 60).toFixed(2)} | ` +
-      `${d.stop_step < 0 ? 'not within the time cap' : fmt(d.stop_step)} | ${fmt(d.steps)} | ${(d.seconds / 60).toFixed(2)} |`);
+      `${d.best_bits.toFixed(3)} | ${fmt(d.best_step)} | ${(d.best_cpu_seconds / 60).toFixed(2)} | ` +
+      `${(d.best_seconds / 60).toFixed(2)} | ${d.stop_step < 0 ? 'not within the time cap' : fmt(d.stop_step)} | ` +
+      `${fmt(d.steps)} | ${(d.cpu_seconds / 60).toFixed(2)} |`);
   }
 }
