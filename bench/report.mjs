@@ -27,16 +27,18 @@ const med = (system, workload, mode) => {
 const systems = [...new Set(rows.map((r) => r.system))];
 const fmt = (x) => (x == null ? '—' : Math.round(x).toLocaleString('en-US'));
 const ratio = (a, b) => (a && b ? (a.value / b.value).toFixed(2) + 'x' : '—');
-console.log('\n| system | workload | train chars/s | vs PyTorch | vs TF.js wasm | sample chars/s | vs PyTorch | ' +
-  'first sample call | vs PyTorch | runs |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
-for (const w of ['W1', 'W2']) {
-  for (const s of systems) {
-    const t = med(s, w, 'train'), smp = med(s, w, 'sample'), first = med(s, w, 'sample-first');
-    if (!t && !smp) continue;
-    console.log(`| ${s} | ${w} | ${fmt(t?.value)} | ${ratio(t, med('pytorch', w, 'train'))} | ` +
-      `${ratio(t, med('tfjs-wasm', w, 'train'))} | ${fmt(smp?.value)} | ${ratio(smp, med('pytorch', w, 'sample'))} | ` +
-      `${fmt(first?.value)} | ${ratio(first, med('pytorch', w, 'sample'))} | ${t?.n ?? smp?.n} |`);
+if (groups.size) {   // MODES=presets alone measures no speeds
+  console.log('\n| system | workload | train chars/s | vs PyTorch | vs TF.js wasm | sample chars/s | vs PyTorch | ' +
+    'first sample call | vs PyTorch | runs |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const w of ['W1', 'W2']) {
+    for (const s of systems) {
+      const t = med(s, w, 'train'), smp = med(s, w, 'sample'), first = med(s, w, 'sample-first');
+      if (!t && !smp) continue;
+      console.log(`| ${s} | ${w} | ${fmt(t?.value)} | ${ratio(t, med('pytorch', w, 'train'))} | ` +
+        `${ratio(t, med('tfjs-wasm', w, 'train'))} | ${fmt(smp?.value)} | ${ratio(smp, med('pytorch', w, 'sample'))} | ` +
+        `${fmt(first?.value)} | ${ratio(first, med('pytorch', w, 'sample'))} | ${t?.n ?? smp?.n} |`);
+    }
   }
 }
 const heap = rows.filter((r) => r.mode === 'train' && r.data.wasm_heap_mb > 0 && r.workload === 'W1');
