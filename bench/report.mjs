@@ -27,16 +27,18 @@ const med = (system, workload, mode) => {
 const systems = [...new Set(rows.map((r) => r.system))];
 const fmt = (x) => (x == null ? '—' : Math.round(x).toLocaleString('en-US'));
 const ratio = (a, b) => (a && b ? (a.value / b.value).toFixed(2) + 'x' : '—');
-console.log('\n| system | workload | train chars/s | vs PyTorch | vs TF.js wasm | sample chars/s | vs PyTorch | ' +
-  'first sample call | vs PyTorch | runs |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
-for (const w of ['W1', 'W2']) {
-  for (const s of systems) {
-    const t = med(s, w, 'train'), smp = med(s, w, 'sample'), first = med(s, w, 'sample-first');
-    if (!t && !smp) continue;
-    console.log(`| ${s} | ${w} | ${fmt(t?.value)} | ${ratio(t, med('pytorch', w, 'train'))} | ` +
-      `${ratio(t, med('tfjs-wasm', w, 'train'))} | ${fmt(smp?.value)} | ${ratio(smp, med('pytorch', w, 'sample'))} | ` +
-      `${fmt(first?.value)} | ${ratio(first, med('pytorch', w, 'sample'))} | ${t?.n ?? smp?.n} |`);
+if (groups.size) {   // MODES=presets alone measures no speeds
+  console.log('\n| system | workload | train chars/s | vs PyTorch | vs TF.js wasm | sample chars/s | vs PyTorch | ' +
+    'first sample call | vs PyTorch | runs |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const w of ['W1', 'W2']) {
+    for (const s of systems) {
+      const t = med(s, w, 'train'), smp = med(s, w, 'sample'), first = med(s, w, 'sample-first');
+      if (!t && !smp) continue;
+      console.log(`| ${s} | ${w} | ${fmt(t?.value)} | ${ratio(t, med('pytorch', w, 'train'))} | ` +
+        `${ratio(t, med('tfjs-wasm', w, 'train'))} | ${fmt(smp?.value)} | ${ratio(smp, med('pytorch', w, 'sample'))} | ` +
+        `${fmt(first?.value)} | ${ratio(first, med('pytorch', w, 'sample'))} | ${t?.n ?? smp?.n} |`);
+    }
   }
 }
 const heap = rows.filter((r) => r.mode === 'train' && r.data.wasm_heap_mb > 0 && r.workload === 'W1');
@@ -58,13 +60,14 @@ if (presets.length) {
   console.log('\npresets at their page defaults (native, one run each; minutes depend on the machine and its load, ' +
     'steps do not):');
   console.log('| preset | parameters | params per training char | validation chars | best validation bits/char | at step | ' +
-    'minutes to best | paused at step | steps run | minutes run |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+    'minutes to best (CPU) | minutes to best (wall clock) | paused at step | steps run | minutes run (CPU) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of presets) {
     const d = r.data;
     const scored = d.val_chars > 65536 ? `sample of 16,384 of ${fmt(d.val_chars)}` : `all ${fmt(d.val_chars)}`;
     console.log(`| ${r.workload} | ${fmt(d.params)} | ${(d.params / d.train_chars).toFixed(1)} | ${scored} | ` +
-      `${d.best_bits.toFixed(3)} | ${fmt(d.best_step)} | ${(d.best_seconds / 60).toFixed(2)} | ` +
-      `${d.stop_step < 0 ? 'not within the time cap' : fmt(d.stop_step)} | ${fmt(d.steps)} | ${(d.seconds / 60).toFixed(2)} |`);
+      `${d.best_bits.toFixed(3)} | ${fmt(d.best_step)} | ${(d.best_cpu_seconds / 60).toFixed(2)} | ` +
+      `${(d.best_seconds / 60).toFixed(2)} | ${d.stop_step < 0 ? 'not within the time cap' : fmt(d.stop_step)} | ` +
+      `${fmt(d.steps)} | ${(d.cpu_seconds / 60).toFixed(2)} |`);
   }
 }

@@ -9,8 +9,8 @@
 # MODES=presets (in the default) trains each preset at its page defaults (the settings form's defaults with the
 # preset's size from web/static/sections/text/presets.js) the way the page's worker does
 # (bench/presets/bench_presets.cpp, natively) until "Stop when validation stops improving" would pause it: best
-# validation bits/char, its step and the minutes to it (ten minutes or more on a busy machine: MODES=train,sample
-# leaves it out).
+# validation bits/char, its step and the minutes to it, in CPU time and by the wall clock (each preset capped at 15
+# CPU minutes; ten minutes or more in all: MODES=train,sample leaves it out).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}

@@ -3,7 +3,7 @@
 // uses; and the list of runs follows the current run's step while it trains, not only its last checkpoint.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, pasteInto, usePlayground } from './helpers.mjs';
+import { LONG, atPhoneWidth, pasteInto, screenshotPath, usePlayground } from './helpers.mjs';
 
 // About 1,500 characters of words in a random order: a big model memorises it within seconds (best_model.test.mjs).
 function tinyText() {
@@ -103,6 +103,9 @@ describe('kept with the run', { timeout: 8 * LONG }, () => {
     assert.match(await page.locator('#sample-state').textContent(),
       new RegExp(`seed 4242, sampled from the model at step ${step.toLocaleString('en-US')}`));
     assert.equal(await page.getByRole('button', { name: 'Copy', exact: true }).isEnabled(), true);
+    await page.getByRole('region', { name: 'Sample', exact: true }).screenshot({ path: screenshotPath('sample-after-reload-1280.png') });
+    await page.getByRole('region', { name: 'Train', exact: true }).screenshot({ path: screenshotPath('best-after-reload-1280.png') });
+    await atPhoneWidth(page, () => page.screenshot({ path: screenshotPath('best-after-reload-375.png') }));
     // The best model is offered again, and Sample says it uses the current one until then.
     assert.match(await page.locator('#sample-model-used').textContent(),
       new RegExp(`^Sample uses the current model at step ${step.toLocaleString('en-US')}; validation was best at step ` +

@@ -54,6 +54,8 @@ describe('the run survives a reload', { timeout: 10 * LONG }, () => {
     await page.getByLabel('Hidden units').fill('32');
     await page.getByLabel('Unroll (steps)').fill('16');
     await page.getByLabel('Batch (streams)').fill('8');
+    // These runs train on past the best validation loss: the automatic stop would pause them (by time, under load).
+    await page.getByLabel('Stop when validation stops improving').uncheck();
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     await page.waitForFunction(() => window.app.timeline.length >= 1 && window.app.valHistory.length >= 1, null, { timeout: LONG });
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -111,6 +113,7 @@ describe('the run survives a reload', { timeout: 10 * LONG }, () => {
   it('a learning-rate change, a Share (which rounds the weights) and a clipping change after the last checkpoint are ' +
      'replayed', async () => {
     await page.evaluate(() => window.app.debug.holdCheckpoints(true));
+    await page.getByLabel('Stop when validation stops improving').uncheck();   // a reload set it back on
     await page.getByRole('button', { name: 'Resume' }).click();
     const start = await page.evaluate(() => window.app.step);
     await page.waitForFunction((s) => window.app.step >= s + 10, start, { timeout: LONG });

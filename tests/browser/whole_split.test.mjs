@@ -3,7 +3,7 @@
 // pieces and the page says which figure is which ("a sample of N" vs "Whole split, N characters").
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, usePlayground } from './helpers.mjs';
+import { LONG, atPhoneWidth, screenshotPath, usePlayground } from './helpers.mjs';
 
 // ~150,000 characters of words in a random order; with half of it held out the split is ~75,000 characters.
 function bigText() {
@@ -56,6 +56,10 @@ describe('validation over the whole split on a pause', { timeout: 6 * LONG }, ()
     const whole = await page.evaluate(() => window.app.wholeSplit.bits);
     assert.ok(Number.isFinite(whole) && whole > 0 && whole < 8, `whole split ${whole} bits/char`);
     assert.match(await coverage(), /a sample of 16,384 characters/);   // both figures, each named
+    const status = page.getByRole('group', { name: 'Training status' });
+    await status.evaluate((el) => el.scrollIntoView());
+    await page.screenshot({ path: screenshotPath('whole-split-1280.png') });
+    await atPhoneWidth(page, () => page.locator('#val-coverage').screenshot({ path: screenshotPath('whole-split-375.png') }));
 
     // Training on drops the figure (it belonged to that step); the next pause scores the split again.
     await page.getByRole('button', { name: 'Resume', exact: true }).click();

@@ -137,6 +137,7 @@ function useBest(ctx, msg) {
   ctx.post(Rep.BEST_USED, msg.id, ctx.gen, {
     step: model.step, epoch: back.epoch, calls: model.calls, edit, eval: evaluate(ctx), best: bestOf(model),
   });
+  scoreWholeSplit(ctx, msg.id);   // the best model's figure over the whole split, as after a pause
 }
 
 // The engine's own snapshot when it holds this best; after a reload, the best model's file kept with the run.

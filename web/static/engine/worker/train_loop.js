@@ -144,7 +144,7 @@ function stopMemorising(ctx, myRun) {
   const { model } = ctx;
   model.stallStoppedAt = model.bestStep;
   ctx.post(Rep.PAUSED, myRun.requestId, ctx.gen, { step: model.step, reason: 'memorising', best: bestOf(model) });
-  scoreWholeSplit(ctx, myRun.requestId);
+  afterStop(ctx, myRun);
 }
 
 function stopAtBudget(ctx, myRun, lastEvalStep) {
@@ -153,5 +153,11 @@ function stopAtBudget(ctx, myRun, lastEvalStep) {
   ctx.post(Rep.PAUSED, myRun.requestId, ctx.gen, {
     step, reason: 'budget', eval: lastEvalStep === step ? null : evaluate(ctx),
   });
-  scoreWholeSplit(ctx, myRun.requestId);
+  afterStop(ctx, myRun);
+}
+
+// The page's own run gets the whole split's figure at its end; a comparison's runs (fixed evaluation steps) do not
+// show it, so their workers go on to the next run at once.
+function afterStop(ctx, myRun) {
+  if (!myRun.evalEvery) scoreWholeSplit(ctx, myRun.requestId);
 }

@@ -133,7 +133,8 @@ export function initBestModel({ store, client, runLog, view, hooks, resume, trai
   store.subscribe((state, keys) => {
     if (keys.some((k) => k === 'step' || k === 'bestKept' || k === 'model')) renderModelUsed();
     // A figure over the whole split belongs to the step it was scored at: training on (or another model) drops it.
-    if (keys.includes('state') && state.state !== 'paused' && state.wholeSplit) store.update({ wholeSplit: null });
+    if (state.wholeSplit && ((keys.includes('state') && state.state !== 'paused') ||
+                             (keys.includes('step') && state.step !== state.wholeSplit.step))) store.update({ wholeSplit: null });
     if (keys.includes('valCoverage') || keys.includes('wholeSplit')) renderCoverage();
   });
 
