@@ -1,0 +1,140 @@
+// The core scenario every engine must pass, written once against the small driver interface of drivers.mjs, with the
+// Chromium run (reference.mjs) it is compared to: the engine starts with SIMD; it trains on the Hello preset with a
+// fixed seed to step 40 (paused by "Pause at step", paused by hand, resumed) with exactly Chromium's loss at every
+// step; the seeded sample is Chromium's; a reload brings the run back; Save model gives a model file; Chromium's
+// share link (weights included) opens with Chromium's sample; the saved file loads back; the build without SIMD
+// starts and trains; a hostile link gets its message and nothing from it runs.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+export const SEED = 3;
+export const SAMPLE_SEED = 5;
+export const SAMPLE_LENGTH = 200;
+export const STEPS = 40;
+
+const TRAINING = 'Model and training settings';
+
+// The loss the page charts at each step (bits per character), as in tests/browser/helpers.mjs's lossesByStep.
+export function pageLosses() {
+  const d = window.app.lossData();
+  const out = {};
+  d.steps.forEach((s, i) => { out[s] = Number.isFinite(d.raw[i]) ? d.raw[i] : null; });
+  return out;
+}
+
+const ready = () => !!(window.app && window.app.ready && window.app.stats);
+const pausedAt = (s) => window.app.state === 'paused' && window.app.step === s;
+
+async function sample(b) {
+  await b.fill('Length', SAMPLE_LENGTH, 'Sample');
+  await b.fill('Seed', SAMPLE_SEED, 'Sample');
+  await b.click('Sample');
+  await b.waitFor(() => window.app.sampleDone && !window.app.sampling && window.app.sampleText, null, 120_000, 'the sample');
+  return b.evaluate(() => window.app.sampleText);
+}
+
+// A full page load (a new hash alone would only be a same-document navigation).
+async function load(b, url) {
+  await b.goto('about:blank');
+  await b.goto(url);
+  await b.waitFor(ready, null, 60_000, 'the engine');
+}
+
+async function trainPausedAndResumed(b) {
+  await b.click('Hello');
+  await b.waitFor(() => window.app.stats && window.app.stats.chars < 5000, null, 30_000, 'the Hello preset');
+  // Hello's validation loss is best within seconds: this scenario pauses by hand, so it must not stop by itself.
+  await b.setChecked('Stop when validation stops improving', false);
+  await b.fill('Seed', SEED, TRAINING);
+  await b.fill('Pause at step', STEPS / 2);
+  await b.click('Train');
+  await b.waitFor(pausedAt, STEPS / 2, 120_000, `paused at step ${STEPS / 2}`);
+  await b.fill('Pause at step', STEPS);
+  // Resume and pause at once by hand (the Hello model is quick: the pause may come only at step 40 itself).
+  await b.click('Resume');
+  // Train, Pause and Resume are one button whose name changes: it may say Resume again when step 40 came first.
+  await b.click('Pause').catch(async (e) => {
+    if (!await b.evaluate(pausedAt, STEPS)) throw e;
+  });
+  await b.waitFor(() => window.app.state === 'paused', null, 120_000, 'paused by hand');
+  const byHand = await b.evaluate(() => window.app.step);
+  if (byHand < STEPS) {
+    await b.click('Resume');
+    await b.waitFor(pausedAt, STEPS, 120_000, `paused at step ${STEPS}`);
+  }
+  return byHand;
+  await b.fill('Pause at step', '');
+}
+
+// Runs the scenario in browser `b` (drivers.mjs) against Chromium's `ref` (reference.mjs) on the site at `url`.
+export async function runScenario(b, url, ref, log = () => {}) {
+  await load(b, url);
+  assert.equal(await b.evaluate(() => window.app.simd), true, `${b.name} starts the SIMD engine`);
+
+  const byHand = await trainPausedAndResumed(b);
+  log(`${b.name}: paused at ${STEPS / 2} by the field, by hand at ${byHand}, then at ${STEPS}`);
+  const losses = await b.evaluate(pageLosses);
+  for (let s = 1; s <= STEPS; ++s) assert.ok(Number.isFinite(losses[s]), `${b.name}: a loss at step ${s}`);
+  const mean = (from, to) => { let t = 0; for (let s = from; s <= to; ++s) t += losses[s]; return t / (to - from + 1); };
+  assert.ok(mean(STEPS - 4, STEPS) < mean(1, 5) - 0.5, `${b.name}: the loss falls (${mean(1, 5)} → ${mean(STEPS - 4, STEPS)})`);
+  const steps = (l) => Object.keys(l).map(Number).filter((s) => s >= 1 && s <= STEPS);
+  assert.deepEqual(steps(losses), steps(ref.losses));
+  for (let s = 1; s <= STEPS; ++s) assert.equal(losses[s], ref.losses[s], `${b.name}: loss at step ${s} is Chromium's bit for bit`);
+  log(`${b.name}: losses of steps 1..${STEPS} identical to Chromium's (${losses[1].toFixed(4)} → ${losses[STEPS].toFixed(4)})`);
+  assert.equal(await sample(b), ref.sample, `${b.name}: the seeded sample at step ${STEPS} is Chromium's`);
+
+  await b.reload();
+  await b.waitFor(() => window.app && window.app.restoredStep !== undefined && window.app.state === 'paused', null, 60_000,
+    'the run restored after a reload');
+  assert.equal(await b.evaluate(() => window.app.step), STEPS, `${b.name}: the reload restores step ${STEPS}`);
+  assert.deepEqual(await b.evaluate(pageLosses), losses, `${b.name}: the reload restores the loss history`);
+
+  const before = new Set(b.downloads());
+  await b.click('Save model');
+  const file = await waitForDownload(b, before);
+  assert.equal(readFileSync(file).subarray(0, 6).toString('latin1'), 'RNNLAB', `${b.name}: Save model writes a model file`);
+
+  await load(b, url + ref.hash);
+  await b.waitFor(() => window.app.linkOpened === 1 && window.app.state === 'paused', null, 120_000, 'the shared model');
+  assert.equal(await b.evaluate(() => window.app.step), STEPS);
+  assert.equal(await sample(b), ref.linkSample, `${b.name}: Chromium's link gives Chromium's sample`);
+
+  await b.setFile('Model file', file);
+  await b.waitFor((s) => /^Loaded /.test(document.getElementById('file-message').textContent) && window.app.step === s &&
+    window.app.state === 'paused', STEPS, 120_000, 'the model file loaded');
+  assert.equal(await sample(b), ref.sample, `${b.name}: the loaded model file samples as the run it was saved from`);
+  await noSimdAndHostileLink(b, url);
+  assert.deepEqual(b.problems, [], `${b.name}: no errors in the page`);
+}
+
+async function waitForDownload(b, before) {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const fresh = b.downloads().filter((f) => !before.has(f));
+    if (fresh.length) {
+      await new Promise((r) => setTimeout(r, 300));   // let the browser finish writing it
+      return fresh[0];
+    }
+    if (Date.now() > end) throw new Error(`${b.name}: Save model gave no file`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function noSimdAndHostileLink(b, url) {
+  await load(b, url + '?nosimd');
+  assert.equal(await b.evaluate(() => window.app.simd), false, `${b.name}: "nosimd" loads the fallback`);
+  assert.match(await b.evaluate(() => document.getElementById('engine-status').textContent), /without SIMD/);
+  const start = await b.evaluate(() => window.app.step);
+  await b.click(await b.evaluate(() => (window.app.step > 0 ? 'Resume' : 'Train')));
+  await b.waitFor((s) => window.app.step >= s + 5, start, 120_000, 'training without SIMD');
+  await b.click('Pause');
+  await b.waitFor(() => window.app.state === 'paused', null, 60_000, 'paused');
+
+  await load(b, url + '#v=1&preset=%3Cscript%3E&prime=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E');
+  await b.waitFor(() => !document.getElementById('link-message').hidden, null, 60_000, 'the link message');
+  const shown = await b.evaluate(() => document.getElementById('link-message').textContent);
+  assert.match(shown, /could not be opened/);
+  assert.match(shown, /unknown preset/);
+  assert.equal(await b.evaluate(() => document.querySelectorAll('img, main script, iframe').length), 0);
+  assert.equal(await b.evaluate(() => window.__pwned === undefined), true, `${b.name}: nothing from the link ran`);
+}
