@@ -20,7 +20,10 @@ SITE=site
 
 log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
-APT_PACKAGES=(cmake make g++ libeigen3-dev catch2 libsimde-dev emscripten wabt nodejs npm chromium python3-torch)
+# firefox-esr, webkit2gtk-driver (WebKitWebDriver; it brings MiniBrowser with libwebkit2gtk-4.1-0) and xvfb with xauth
+# (MiniBrowser needs a display, xvfb-run gives it one) run the core scenario in the two engines besides Chromium.
+APT_PACKAGES=(cmake make g++ libeigen3-dev catch2 libsimde-dev emscripten wabt nodejs npm chromium python3-torch
+              firefox-esr webkit2gtk-driver xvfb xauth)
 
 install_deps() {
   local missing=()
@@ -105,6 +108,8 @@ run_tests() {
   if [[ -d tests/browser && -d "$SITE" ]]; then
     log "browser tests (headless Chromium)"
     node --test tests/browser/
+    log "core scenario in Firefox ESR and WebKitGTK, compared with Chromium"
+    node --test tests/engines/
   fi
 }
 
