@@ -5,7 +5,7 @@
 // share link (weights included) opens with Chromium's sample; the saved file loads back; the build without SIMD
 // starts and trains; a hostile link gets its message and nothing from it runs.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 export const SEED = 3;
 export const SAMPLE_SEED = 5;
@@ -110,10 +110,12 @@ export async function runScenario(b, url, ref, log = () => {}) {
 async function waitForDownload(b, before) {
   const end = Date.now() + 60_000;
   for (;;) {
+    // Browsers make the file first and write it after: done once it has bytes and they stop changing.
     const fresh = b.downloads().filter((f) => !before.has(f));
-    if (fresh.length) {
-      await new Promise((r) => setTimeout(r, 300));   // let the browser finish writing it
-      return fresh[0];
+    const size = fresh.length ? statSync(fresh[0]).size : 0;
+    if (size > 0) {
+      await new Promise((r) => setTimeout(r, 500));
+      if (statSync(fresh[0]).size === size) return fresh[0];
     }
     if (Date.now() > end) throw new Error(`${b.name}: Save model gave no file`);
     await new Promise((r) => setTimeout(r, 200));
