@@ -88,6 +88,9 @@ build_site() {
     cp "$WASM"/web/rnnlab_engine.wasm "$WASM_NOSIMD"/web/rnnlab_engine_nosimd.wasm "$SITE/"
     [[ -x web/make_presets.sh ]] && web/make_presets.sh "$SITE"
     node web/inline_boot.mjs "$SITE"
+    # Last, once every file is in place: icons, web app manifest, the build's stamp and the service worker that keeps
+    # the site for offline use (web/stamp_build.mjs).
+    node web/stamp_build.mjs "$SITE"
   fi
   return 0
 }

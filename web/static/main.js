@@ -30,6 +30,7 @@ import { initTrain } from './sections/train/train_section.js';
 import { LossChart } from './ui/chart.js';
 import { initDisclosures } from './ui/disclosure.js';
 import { $ } from './ui/dom.js';
+import { registerOffline } from './offline/register.js';
 
 performance.mark('rnnlab:main');   // start-up marks: engine/boot.js
 
@@ -84,7 +85,8 @@ function engineCallbacks(store, sections) {
   return {
     onReport: (msg) => sections.train?.onReport(msg),
     onReady(msg) {
-      store.update({ ready: true, simd: msg.simd, readyAt: performance.now() });   // readyAt: bench/browser/startup.mjs
+      // readyAt: bench/browser/startup.mjs; engineBuild: the worker's build, the page's own (offline/build.js)
+      store.update({ ready: true, simd: msg.simd, engineBuild: msg.build, readyAt: performance.now() });
       $('engine-status').textContent = msg.simd
         ? 'Engine ready: WebAssembly in a background worker.'
         : 'Engine ready, without SIMD: this browser lacks WebAssembly SIMD, so training runs several times slower. ' +
@@ -134,6 +136,7 @@ function init() {
   const kept = keptRunApi({ store, client, runLog, view, text, files, train, settings, clipShown: sections.clipShown });
   sections.storage = initStorage(store, kept, { restoreSaved: !fromLink });
   initRuns({ store, runs: sections.storage.runs });
+  registerOffline(store);
   sections.storage.restored.then((restored) => {
     if (!fromLink && !restored) text.choosePreset('prose', { applySize: false, onlyIfUntouched: true });
   });
