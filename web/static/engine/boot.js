@@ -26,7 +26,8 @@
   // The page's build (stamped by build.sh), carried by the worker's address so that the service worker answers from
   // that build's cache (offline/sw.js); an unstamped page has none.
   const build = (document.querySelector('meta[name="rnnlab-build"]') || {}).content || '';
-  const workerFile = (simd ? 'worker_simd.js' : 'worker_nosimd.js') + (/^[0-9a-f]{16}$/.test(build) ? `?v=${build}&` : '?');
+  const stamped = /^[0-9a-f]{16}$/.test(build);
+  const workerFile = simd ? 'worker_simd.js' : 'worker_nosimd.js';
 
   // The compiled engine travels in messages of this kind (worker.js): from the first worker that compiled it to the
   // page, and from the page to each later worker, whose address then says "?code" so that it waits for it.
@@ -34,7 +35,8 @@
   const ENGINE_CODE = 'rnnlab:engine-code';
   let engineCode = null;
   function createWorker() {
-    const url = new URL(workerFile + (engineCode ? 'code' : ''), base);
+    const query = [stamped ? `v=${build}` : '', engineCode ? 'code' : ''].filter(Boolean).join('&');
+    const url = new URL(workerFile + (query ? `?${query}` : ''), base);
     const worker = new Worker(url, { type: 'module' });
     if (engineCode) {
       worker.postMessage({ kind: ENGINE_CODE, module: engineCode });
