@@ -173,7 +173,7 @@ export async function openWebKit() {
     fill: async (label, value, within) => {
       const el = await labelledControl(driver, label, within);
       await el.clear();
-      await el.sendKeys(String(value));
+      if (String(value) !== '') await el.sendKeys(String(value));
       await driver.executeScript('arguments[0].dispatchEvent(new Event("change", {bubbles: true}))', el);
     },
     value: async (label, within) => (await labelledControl(driver, label, within)).getAttribute('value'),
