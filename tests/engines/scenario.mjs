@@ -39,7 +39,28 @@ async function sample(b) {
 async function load(b, url) {
   if (!/\?/.test(url)) await b.goto('about:blank');
   await b.goto(url);
-  await b.waitFor(ready, null, 60_000, 'the engine');
+  await b.waitFor(ready, null, 60_000, 'the engine').catch(async (e) => {
+    throw new Error(`${e.message}: ${await b.evaluate(pageDiagnosis).catch((x) => x.message)}`);
+  });
+}
+
+// What a page that does not come up is waiting for: the engine, the text's statistics, or the browser's storage.
+async function pageDiagnosis() {
+  const a = window.app || {};
+  const store = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('IndexedDB does not answer within 5 s'), 5000);
+    const req = indexedDB.open('rnnlab');
+    req.onblocked = () => resolve('IndexedDB blocked');
+    req.onerror = () => resolve(`IndexedDB: ${req.error}`);
+    req.onsuccess = () => {
+      const db = req.result;
+      const names = [...db.objectStoreNames];
+      const count = db.transaction(names, 'readonly').objectStore(names[0]).count();
+      count.onsuccess = () => { clearTimeout(timer); db.close(); resolve(`IndexedDB answers (${count.result} in ${names[0]})`); };
+    };
+  });
+  return JSON.stringify({ status: document.getElementById('engine-status').textContent.slice(0, 60), ready: a.ready,
+    stats: !!a.stats, state: a.state, workers: a.worker, controlled: !!navigator.serviceWorker?.controller, store });
 }
 
 // Hello with the scenario's seed to step 40, paused at 20 by "Pause at step" and resumed.
@@ -57,13 +78,18 @@ async function trainTo40(b) {
   await b.waitFor(pausedAt, STEPS, 120_000, `paused at step ${STEPS}`);
 }
 
-// Every step from 1 to `last` has Chromium's loss, bit for bit.
-function assertLosses(b, losses, reference, last, log) {
+// Every step from 1 to `last` that the page charts has Chromium's loss, bit for bit (after a few thousand steps the
+// chart keeps every n-th step only); `all`: the page must chart every one of them.
+function assertLosses(b, losses, reference, last, log, all = true) {
+  let compared = 0;
   for (let s = 1; s <= last; ++s) {
+    if (!all && !(s in losses)) continue;
     assert.ok(Number.isFinite(losses[s]), `${b.name}: a loss at step ${s}`);
     assert.equal(losses[s], reference[s], `${b.name}: loss at step ${s} is Chromium's bit for bit`);
+    ++compared;
   }
-  log(`${b.name}: losses of steps 1..${last} identical to Chromium's (${losses[1].toFixed(4)} → ${losses[last].toFixed(4)})`);
+  assert.ok(compared >= Math.min(last, 20), `${b.name}: only ${compared} losses to compare`);
+  log(`${b.name}: the losses of ${compared} steps up to ${last} are Chromium's bit for bit`);
 }
 
 // Trained to step 40: the loss falls, every loss and the seeded sample are Chromium's, and Save model gives a file.
@@ -91,7 +117,7 @@ async function pausedByHandAndReloaded(b, ref, log) {
   await b.waitFor(() => window.app.state === 'paused', null, 120_000, 'paused by hand');
   const byHand = await b.evaluate(() => window.app.step);
   const losses = await b.evaluate(pageLosses);
-  assertLosses(b, losses, ref.longLosses, Math.min(byHand, LONG_STEPS), log);
+  assertLosses(b, losses, ref.longLosses, Math.min(byHand, LONG_STEPS), log, false);
   await b.reload();
   await b.waitFor(() => window.app && window.app.restoredStep !== undefined && window.app.state === 'paused', null, 60_000,
     'the run restored after a reload');
