@@ -22,7 +22,10 @@ SITE=site
 
 log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
-APT_PACKAGES=(cmake make g++ libeigen3-dev catch2 libsimde-dev emscripten wabt nodejs npm chromium python3-torch)
+# firefox-esr, webkit2gtk-driver (WebKitWebDriver; it brings MiniBrowser with libwebkit2gtk-4.1-0) and xvfb with xauth
+# (MiniBrowser needs a display, xvfb-run gives it one) run the core scenario in the two engines besides Chromium.
+APT_PACKAGES=(cmake make g++ libeigen3-dev catch2 libsimde-dev emscripten wabt nodejs npm chromium python3-torch
+              firefox-esr webkit2gtk-driver xvfb xauth)
 APT_PACKAGES+=(zbar-tools)   # zbarimg reads the share link's QR code back (tests/browser/short_links.test.mjs)
 
 install_deps() {
@@ -88,6 +91,9 @@ build_site() {
     cp "$WASM"/web/rnnlab_engine.wasm "$WASM_NOSIMD"/web/rnnlab_engine_nosimd.wasm "$SITE/"
     [[ -x web/make_presets.sh ]] && web/make_presets.sh "$SITE"
     node web/inline_boot.mjs "$SITE"
+    # Last, once every file is in place: icons, web app manifest, the build's stamp and the service worker that keeps
+    # the site for offline use (web/stamp_build.mjs).
+    node web/stamp_build.mjs "$SITE"
   fi
   return 0
 }
@@ -108,6 +114,8 @@ run_tests() {
   if [[ -d tests/browser && -d "$SITE" ]]; then
     log "browser tests (headless Chromium)"
     node --test tests/browser/
+    log "core scenario in Firefox ESR and WebKitGTK, compared with Chromium"
+    node --test tests/engines/
   fi
 }
 

@@ -121,11 +121,11 @@ describe('the default text never replaces typing', { timeout: 2 * LONG }, () => 
       // Hold back the preset so that typing certainly comes first.
       let release;
       const held = new Promise((r) => { release = r; });
-      await page.route('**/presets/prose.txt', async (route) => { await held; await route.continue(); });
+      await page.route('**/presets/prose.txt?*', async (route) => { await held; await route.continue(); });
       await page.goto(server.url);
       await page.getByLabel('Training text').fill('my own words, typed at once');
       release();
-      await page.waitForResponse('**/presets/prose.txt');
+      await page.waitForResponse('**/presets/prose.txt?*');
       await page.waitForFunction(() => window.app && window.app.stats, null, { timeout: LONG });
       await page.waitForTimeout(300);
       assert.equal(await page.getByLabel('Training text').inputValue(), 'my own words, typed at once');

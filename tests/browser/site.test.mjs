@@ -82,10 +82,13 @@ describe('page', { timeout: 3 * LONG }, () => {
   });
 
   it('loads one script, one worker script and the engine, and a reset downloads and compiles nothing again', async () => {
-    const fetched = [];   // file names (with query) of the scripts and the engine, page and workers alike
+    // File names (with "?code", without the build every file carries) of the scripts and the engine, page and
+    // workers alike; not the service worker's own fetches (it caches the site for offline use: offline.test.mjs).
+    const fetched = [];
     const listen = (r) => {
       const url = new URL(r.url());
-      if (/\.(js|wasm)$/.test(url.pathname)) fetched.push(url.pathname.split('/').pop() + url.search);
+      if (r.serviceWorker() || url.pathname.endsWith('/sw.js')) return;
+      if (/\.(js|wasm)$/.test(url.pathname)) fetched.push(url.pathname.split('/').pop() + (url.searchParams.has('code') ? '?code' : ''));
     };
     browser.ctx.on('request', listen);
     const fresh = await openPlayground(browser.ctx, server.url + 'deep/path/');

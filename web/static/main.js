@@ -32,6 +32,7 @@ import { initTrain } from './sections/train/train_section.js';
 import { LossChart } from './ui/chart.js';
 import { initDisclosures } from './ui/disclosure.js';
 import { $ } from './ui/dom.js';
+import { registerOffline } from './offline/register.js';
 
 performance.mark('rnnlab:main');   // start-up marks: engine/boot.js
 
@@ -101,7 +102,8 @@ function engineCallbacks(store, sections) {
   return {
     onReport: (msg) => sections.train?.onReport(msg),
     onReady(msg) {
-      store.update({ ready: true, simd: msg.simd, readyAt: performance.now() });   // readyAt: bench/browser/startup.mjs
+      // readyAt: bench/browser/startup.mjs; engineBuild: the worker's build, the page's own (offline/build.js)
+      store.update({ ready: true, simd: msg.simd, engineBuild: msg.build, readyAt: performance.now() });
       $('engine-status').textContent = msg.simd
         ? 'Engine ready: WebAssembly in a background worker.'
         : 'Engine ready, without SIMD: this browser lacks WebAssembly SIMD, so training runs several times slower. ' +
@@ -156,6 +158,7 @@ function init() {
                            clipShown: sections.clipShown });
   sections.storage = initStorage(store, kept, { restoreSaved: !fromLink });
   initRuns({ store, runs: sections.storage.runs });
+  registerOffline(store);
   sections.storage.restored.then((restored) => {
     // A first visit (no kept run, no link) opens on the prose text at the size tuned for it (presets.js). A kept run
     // that came back keeps its own model and settings: no preset is applied then.

@@ -23,6 +23,10 @@
     0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
   const simd = typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE) &&
     !/nosimd/.test(location.search + location.hash);   // without WebAssembly, the worker's error is shown
+  // The page's build (stamped by build.sh), carried by the worker's address so that the service worker answers from
+  // that build's cache (offline/sw.js); an unstamped page has none.
+  const build = (document.querySelector('meta[name="rnnlab-build"]') || {}).content || '';
+  const stamped = /^[0-9a-f]{16}$/.test(build);
   const workerFile = simd ? 'worker_simd.js' : 'worker_nosimd.js';
 
   // The compiled engine travels in messages of this kind (worker.js): from the first worker that compiled it to the
@@ -31,7 +35,8 @@
   const ENGINE_CODE = 'rnnlab:engine-code';
   let engineCode = null;
   function createWorker() {
-    const url = new URL(workerFile + (engineCode ? '?code' : ''), base);
+    const query = [stamped ? `v=${build}` : '', engineCode ? 'code' : ''].filter(Boolean).join('&');
+    const url = new URL(workerFile + (query ? `?${query}` : ''), base);
     const worker = new Worker(url, { type: 'module' });
     if (engineCode) {
       worker.postMessage({ kind: ENGINE_CODE, module: engineCode });

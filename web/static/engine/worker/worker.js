@@ -5,6 +5,7 @@
 // The page starts it as one script: build.sh bundles worker_simd.js or worker_nosimd.js (each imports this file and
 // its build's JS glue) with the rest, so loading costs the script and the .wasm, and nothing waits for a module
 // graph. The entry calls startEngineWorker().
+import { BUILD, versioned } from '../../offline/build.js';
 import { Rep, message } from '../protocol.js';
 import { handle } from './handlers.js';
 import { createWorkerContext } from './worker_model.js';
@@ -33,7 +34,7 @@ async function compileEngine(url) {
 // the worker's own start waits on the same thread; compiled here, the engine depends on the page for nothing.
 async function engineCode(codeFromPage, wasmFile) {
   if (new URL(self.location.href).searchParams.has('code')) return codeFromPage;
-  const code = await compileEngine(new URL(wasmFile, self.location.href));
+  const code = await compileEngine(new URL(versioned(wasmFile), self.location.href));   // this build's engine
   self.postMessage({ kind: ENGINE_CODE, module: code });   // boot.js keeps it for the next worker
   return code;
 }
@@ -81,7 +82,7 @@ export async function startEngineWorker({ createEngine, wasmFile, simd }) {
     performance.mark('rnnlab:engine-code');
     ctx.engine = await instantiate(createEngine, code);
     performance.mark('rnnlab:engine-ready');
-    post(Rep.READY, 0, 0, { simd });
+    post(Rep.READY, 0, 0, { simd, build: BUILD });   // build: which build's worker and engine this is
     for (const msg of early.splice(0)) safeHandle(msg);
   } catch (e) {
     post(Rep.ERROR, 0, 0, { message: 'The engine could not start: ' + String(e && e.message ? e.message : e), fatal: true });

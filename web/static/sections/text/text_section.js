@@ -5,6 +5,7 @@
 //   settings (configText() for the statistics; applySize() for a preset's model size).
 // Gives: currentText() (what a new model trains on: { text } or { bytes }), setSource(), setBytes(), choosePreset(),
 //   refreshStats(), and shareInput() (what a share link can carry of the text).
+import { versioned } from '../../offline/build.js';
 import { Limits, Req } from '../../engine/protocol.js';
 import { $, sentence, showMessage } from '../../ui/dom.js';
 import { fmtBytes, fmtInt } from '../../ui/format.js';
@@ -65,7 +66,7 @@ async function choosePreset(t, name, { applySize = true, onlyIfUntouched = false
   const untouched = () => t.store.get().sourceVersion === 0 && $('text-input').value === '';
   if (onlyIfUntouched && !untouched()) return;
   try {
-    const res = await fetch(preset.file);
+    const res = await fetch(versioned(preset.file));   // this build's text (offline/build.js)
     if (!res.ok) throw new Error(`${preset.file}: HTTP ${res.status}`);
     const text = await res.text();
     if (onlyIfUntouched && !untouched()) return;   // typed while the preset was on its way

@@ -1,0 +1,33 @@
+// The core scenario (scenario.mjs) in Firefox ESR and in WebKitGTK, compared bit for bit with Chromium's run of the
+// same experiment (reference.mjs). One page session per engine runs the whole scenario in sequence, to keep CI short.
+// The full suite (tests/browser/) runs in Chromium; build.sh runs this folder after it.
+import { after, before, describe, it } from 'node:test';
+import { startServer } from '../browser/helpers.mjs';
+import { openFirefox, openWebKit } from './drivers.mjs';
+import { chromiumReference } from './reference.mjs';
+import { runScenario } from './scenario.mjs';
+
+const log = (line) => console.log(`# ${line}`);
+
+describe('the core scenario in Firefox and WebKit, identical to Chromium', { timeout: 15 * 60_000 }, () => {
+  let server, ref;
+
+  before(async () => {
+    server = await startServer();
+    ref = await chromiumReference(server.url);
+    log(`Chromium: link of ${ref.hash.length} characters after the address; loss ${ref.losses[1]} → ${ref.losses[40]}`);
+  });
+  after(() => server?.close());
+
+  for (const open of [openFirefox, openWebKit]) {
+    it(`${open === openFirefox ? 'Firefox' : 'WebKit'}: trains, samples, reloads, shares and loads as Chromium does`, async () => {
+      const b = await open();
+      log(`${b.name} ${b.version}`);
+      try {
+        await runScenario(b, server.url, ref, log);
+      } finally {
+        await b.close();
+      }
+    });
+  }
+});
