@@ -37,10 +37,12 @@ function valuesTable(m, kept) {
     if (kept) row.push(sci(kept.r.norm[k]), k < kept.r.norm.length ? share(kept.r.norm, k) : '—');
     return row;
   });
-  const headers = kept ? ['back', 'character', `‖∂loss/∂x‖, ${m.label}`, 'share', `‖∂loss/∂x‖, ${kept.label}`, 'share']
+  // Side by side the model names head the value columns (short enough for a phone); the caption says what they hold.
+  const headers = kept ? ['back', 'character', m.label, 'share', kept.label, 'share']
     : ['back', 'character', '‖∂loss/∂x‖', 'share'];
   return table(`Predicting character ${r.position + 2}, ${charName(chars[r.position + 1])} (loss ${sci(r.loss)} nats` +
-    `${kept ? ` with the ${m.label}, ${sci(kept.r.loss)} with the ${kept.label}` : ''}): how much it used each earlier character`,
+    `${kept ? ` with the ${m.label}, ${sci(kept.r.loss)} with the ${kept.label}` : ''}): how much it used each earlier character` +
+    (kept ? ', ‖∂loss/∂x‖ for each model' : ''),
   headers, rows);
 }
 
