@@ -2,6 +2,7 @@
 // normalisation, memorisation versus generalisation, sampling, errors.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -220,6 +221,84 @@ TEST_CASE("order 2 and 3 Kneser-Ney on abracadabra, worked by hand", "[ngram]") 
   CHECK(prob_of(m3, ids("a", alphabet), 1) == Approx(0.3828125).epsilon(1e-14));
   CHECK(prob_of(m3, ids("ab", alphabet), 4) == Approx(471.0 / 576.0).epsilon(1e-14));
   CHECK(prob_of(m3, ids("cadab", alphabet), 4) == Approx(471.0 / 576.0).epsilon(1e-14));
+}
+
+// P(w | context) mixed bottom-up from the counts context_counts returns, by the formula in ngram.hpp.
+double mixed_from_counts(const std::vector<NgramModel::ContextCounts>& levels, int V, int32_t w) {
+  double p = 1.0 / V;
+  for (const auto& L : levels) {
+    double direct = 0;
+    for (size_t i = 0; i < L.tokens.size(); ++i)
+      if (L.tokens[i] == w) direct = L.counts[i] - L.discount;
+    p = (direct + L.discount * static_cast<double>(L.tokens.size()) * p) / L.total;
+  }
+  return p;
+}
+
+TEST_CASE("the counts behind a prediction, order by order", "[ngram]") {
+  // abracadabra at order 3, as worked by hand above (ids a0 b1 c2 d3 r4).
+  const std::string alphabet = "abcdr";
+  const NgramModel m3(3, 5, ids("abracadabra", alphabet));
+  const auto ab = m3.context_counts(ids("cadab", alphabet).data(), 5);
+  REQUIRE(ab.size() == 3);
+  // Order 1: continuation counts a 4, b c d r 1 each.
+  CHECK_FALSE(ab[0].raw);
+  CHECK(ab[0].length == 0);
+  CHECK(ab[0].tokens == std::vector<int32_t>{0, 1, 2, 3, 4});
+  CHECK(ab[0].counts == std::vector<uint32_t>{4, 1, 1, 1, 1});
+  CHECK(ab[0].total == 8);
+  CHECK(ab[0].discount == 0.95);
+  // Order 2, context "b": br has one distinct left neighbour (a).
+  CHECK_FALSE(ab[1].raw);
+  CHECK(ab[1].tokens == std::vector<int32_t>{4});
+  CHECK(ab[1].counts == std::vector<uint32_t>{1});
+  CHECK(ab[1].discount == Approx(0.75).epsilon(1e-15));
+  // Order 3, context "ab": seen twice in the text, both times followed by r; these are raw occurrences.
+  CHECK(ab[2].raw);
+  CHECK(ab[2].length == 2);
+  CHECK(ab[2].total == 2);
+  CHECK(ab[2].tokens == std::vector<int32_t>{4});
+  CHECK(ab[2].counts == std::vector<uint32_t>{2});
+  CHECK(ab[2].discount == Approx(5.0 / 9.0).epsilon(1e-15));
+  CHECK(mixed_from_counts(ab, 5, 4) == Approx(471.0 / 576.0).epsilon(1e-14));
+  // "rr" never occurs: the counts stop at the longest ending that does, "r" (followed by a).
+  const auto rr = m3.context_counts(ids("rr", alphabet).data(), 2);
+  REQUIRE(rr.size() == 2);
+  CHECK(rr[1].length == 1);
+  CHECK_FALSE(rr[1].raw);
+  CHECK(rr[1].tokens == std::vector<int32_t>{0});
+  // No context: the unigram level alone.
+  CHECK(m3.context_counts(nullptr, 0).size() == 1);
+
+  // On a random text, the top order's counts are the occurrences a plain scan finds, and the counts mix into
+  // exactly what prob() says.
+  Rng rng(7);
+  std::vector<int32_t> text(3000);
+  for (auto& t : text) t = static_cast<int32_t>(rng.next_u64() % 4);
+  const int n = 4;
+  const NgramModel m(n, 4, text);
+  for (size_t at = 10; at < 3000; at += 97) {
+    const int32_t* ctx = text.data() + at - (n - 1);
+    const auto levels = m.context_counts(ctx, n - 1);
+    REQUIRE(levels.size() == static_cast<size_t>(n));   // the context occurs (at `at`), so every order is reached
+    std::map<int32_t, uint32_t> scan;
+    uint32_t occurrences = 0;
+    for (size_t j = n - 1; j < text.size(); ++j)
+      if (std::equal(ctx, ctx + n - 1, text.data() + j - (n - 1))) {
+        ++scan[text[j]];
+        ++occurrences;
+      }
+    const auto& top = levels.back();
+    CHECK(top.raw);
+    CHECK(top.total == occurrences);
+    REQUIRE(top.tokens.size() == scan.size());
+    size_t i = 0;
+    for (const auto& [w, c] : scan) {
+      CHECK(top.tokens[i] == w);
+      CHECK(top.counts[i++] == c);
+    }
+    for (int32_t w = 0; w < 4; ++w) CHECK(mixed_from_counts(levels, 4, w) == Approx(m.prob(ctx, n - 1, w)).epsilon(1e-12));
+  }
 }
 
 TEST_CASE("the trie agrees with a brute-force Kneser-Ney", "[ngram]") {

@@ -10,6 +10,11 @@
 //   gradientFlow { window, windows, seed } -> { window, norm: [Float64Array(window)] per layer }
 //   ngram        { order, evalChars, length, temperature, seed } -> { order, bitsPerChar, chars, sample,
 //                  contexts, memoryBytes, trainChars }
+//   ngramCounts  { order, text?, position } -> { order, position, context, next, levels: [{ context, raw, total,
+//                  discount, entries: [{ ch, count, p }] }] }: the counts behind the n-gram's prediction of character
+//                  `position` (1..n-1) of the text (as for trace, characters the model does not know skipped), one
+//                  level per order reached, shortest context first (NgramModel::context_counts); p is the smoothed
+//                  P(ch | the whole context). raw: occurrences (the highest order), else continuation counts.
 //   inputGradients { text?, maxChars?, position?, maxLag? } -> { text, position, first, loss, inputSize,
 //                  norm: Float64Array(position - first + 1), hNorm: [Float64Array(position - first + 2)] per layer }:
 //                  norm[k] = ||d loss_position / d x_{position-k}|| ("what did this prediction use?"), hNorm[l][k]
@@ -173,6 +178,59 @@ val do_ngram(const rnnlab::Session& s, const val& args) {
   return r;
 }
 
+// The context of a prediction and the counts behind it, order by order (see the op list at the top).
+val do_ngram_counts(const rnnlab::Session& s, const val& args) {
+  const int order = static_cast<int>(number_arg(args, "order", 5));
+  if (order < 1 || order > 10) throw rnnlab::ConfigError("the n-gram order must be a whole number from 1 to 10");
+  const auto& split = s.split();
+  if (split.train.empty()) throw rnnlab::ConfigError("this model has no training text for an n-gram model");
+  const rnnlab::Vocab& vocab = s.vocab();
+  std::vector<int32_t> ids;
+  for (char32_t ch : rnnlab::decode_utf8(trace_text(s, args, kMaxTraceChars)).text)
+    if (const int id = vocab.id_of(ch); id >= 0 && ids.size() < kMaxTraceChars) ids.push_back(id);
+  if (ids.size() < 2) throw rnnlab::ConfigError("the text needs at least 2 characters the model knows");
+  const double at = number_arg(args, "position", static_cast<double>(ids.size() - 1));
+  if (!(at >= 1 && at <= static_cast<double>(ids.size() - 1)) || at != std::floor(at))
+    throw rnnlab::ConfigError("the position must be a whole number from 2 to " + std::to_string(ids.size()) +
+                              " (the character predicted, counting from 1)");
+  const auto position = static_cast<size_t>(at);
+  const size_t from = position > static_cast<size_t>(order - 1) ? position - static_cast<size_t>(order - 1) : 0;
+  const int32_t* context = ids.data() + from;
+  const int len = static_cast<int>(position - from);
+  const rnnlab::NgramModel m(order, vocab.size(), split.train);
+  std::vector<double> probs(static_cast<size_t>(vocab.size()));
+  m.distribution(context, len, probs.data());
+  const auto text_of = [&](const int32_t* b, const int32_t* e) {
+    return rnnlab::encode_utf8(vocab.decode(std::vector<int32_t>(b, e)));
+  };
+  val levels = val::array();
+  for (const auto& L : m.context_counts(context, len)) {
+    val level = val::object();
+    level.set("context", text_of(context + len - L.length, context + len));
+    level.set("raw", L.raw);
+    level.set("total", L.total);
+    level.set("discount", L.discount);
+    val entries = val::array();
+    for (size_t i = 0; i < L.tokens.size(); ++i) {
+      val e = val::object();
+      e.set("ch", text_of(&L.tokens[i], &L.tokens[i] + 1));
+      e.set("count", L.counts[i]);
+      e.set("p", probs[static_cast<size_t>(L.tokens[i])]);
+      entries.call<void>("push", e);
+    }
+    level.set("entries", entries);
+    levels.call<void>("push", level);
+  }
+  val r = ok();
+  r.set("order", order);
+  r.set("position", static_cast<double>(position));
+  r.set("context", text_of(context, context + len));
+  r.set("next", text_of(&ids[position], &ids[position] + 1));
+  r.set("nextP", probs[static_cast<size_t>(ids[position])]);
+  r.set("levels", levels);
+  return r;
+}
+
 }  // namespace
 
 val look(rnnlab::Session& session, const std::string& op, const val& args) {
@@ -180,6 +238,7 @@ val look(rnnlab::Session& session, const std::string& op, const val& args) {
   if (op == "rank") return do_trace(session, args, false);
   if (op == "gradientFlow") return do_gradient_flow(session, args);
   if (op == "ngram") return do_ngram(session, args);
+  if (op == "ngramCounts") return do_ngram_counts(session, args);
   if (op == "inputGradients") {
     const size_t max_chars = max_chars_arg(args);
     return input_gradients_op(session, args, trace_text(session, args, max_chars), max_chars);

@@ -234,6 +234,24 @@ void NgramModel::distribution(const int32_t* context, int context_len, double* p
   }
 }
 
+std::vector<NgramModel::ContextCounts> NgramModel::context_counts(const int32_t* context, int context_len) const {
+  uint32_t path[kMaxOrder];
+  const int found = walk(context, context_len, path);
+  std::vector<ContextCounts> out(static_cast<size_t>(found));
+  for (int d = 0; d < found; ++d) {
+    const Level& L = levels_[static_cast<size_t>(d)];
+    const uint32_t node = path[d], b = L.entry_begin[node], e = L.entry_begin[node + 1];
+    ContextCounts& c = out[static_cast<size_t>(d)];
+    c.length = d;
+    c.raw = d == order_ - 1;
+    c.total = L.total[node];
+    c.discount = L.discount;
+    c.tokens.assign(L.entry_token.begin() + b, L.entry_token.begin() + e);
+    c.counts.assign(L.entry_count.begin() + b, L.entry_count.begin() + e);
+  }
+  return out;
+}
+
 NgramModel::Score NgramModel::evaluate(const std::vector<int32_t>& tokens, size_t max_chars) const {
   size_t n = tokens.size();
   if (max_chars > 0 && n > max_chars + 1) n = max_chars + 1;

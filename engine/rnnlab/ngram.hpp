@@ -59,6 +59,22 @@ class NgramModel {
   // The whole distribution (V values, summing to 1 up to rounding).
   void distribution(const int32_t* context, int context_len, double* probs_out) const;
 
+  // The counts behind P(. | context) at one order, for display (the lecture's "students opened their ___"): the
+  // context's last `length` tokens, how often they were followed by each token, and the discount taken off.
+  struct ContextCounts {
+    int length = 0;                 // context tokens at this order (order k = length + 1)
+    bool raw = false;               // true at the highest order (occurrences in the training text); false below
+                                    //   (continuation counts: how many distinct tokens came just before, see above)
+    uint32_t total = 0;             // c_k(h.): the sum of `counts`
+    double discount = 0;            // D_k
+    std::vector<int32_t> tokens;    // every token seen after the context, ascending id
+    std::vector<uint32_t> counts;   // c_k(h w) for each of `tokens`
+  };
+  // One entry per order the context reaches, shortest first: [0] is the empty context (order 1), the last the
+  // longest suffix of the context (at most order-1 tokens) seen in the training text. These are exactly the
+  // numbers prob() mixes.
+  std::vector<ContextCounts> context_counts(const int32_t* context, int context_len) const;
+
   // Mean -log2 P over tokens[1..n) (each scored with up to order-1 preceding tokens): bits per character, and
   // how many were scored. The first token is not scored (no context), as in Session::evaluate. max_chars > 0
   // scores only tokens[1..max_chars]. Fewer than 2 tokens: NaN bits, 0 chars. Ids outside [0, V): ConfigError.

@@ -130,6 +130,68 @@ describe('look inside: cells, predictions, gradient flow, n-gram', { timeout: 5 
     await page.getByRole('group', { name: 'n-gram comparison' }).screenshot({ path: screenshotPath('inspect-ngram.png') });
   });
 
+  it('shows the counts behind one n-gram prediction, for the character chosen in the text', async () => {
+    const text = 'the r';
+    await page.getByLabel('Text to look at').fill(text);
+    await look().getByRole('button', { name: 'Look inside' }).click();
+    const preds = page.getByRole('group', { name: 'Text shaded by the probability of the next character' })
+      .getByRole('img');
+    await page.waitForFunction((n) => document.querySelectorAll('#look-preds [data-t]').length === n, text.length,
+      { timeout: 60_000 });
+    // Focusing the space (character 4) chooses the prediction of the next one, character 5, the “r”.
+    await preds.nth(2).focus();
+    await page.keyboard.press('ArrowRight');
+    const position = page.getByLabel('Character the n-gram predicts (number)');
+    assert.equal(await position.inputValue(), '5');
+    await page.getByRole('button', { name: 'Show the counts' }).click();
+    const table = page.getByRole('table', { name: /^What followed “he ” in the training text \(share/ });
+    await table.waitFor({ timeout: 60_000 });
+    // The same counts, tallied here from the training part of the text (the start; the end is validation).
+    const trainChars = await page.evaluate(() => window.app.look.ngram.trainChars);
+    const train = quotedText().slice(0, trainChars);
+    const tally = new Map();
+    let total = 0;
+    for (let i = train.indexOf('he '); i >= 0 && i + 3 < train.length; i = train.indexOf('he ', i + 1)) {
+      tally.set(train[i + 3], (tally.get(train[i + 3]) ?? 0) + 1);
+      ++total;
+    }
+    assert.ok(total > 20 && tally.size > 3 && tally.get('r') > 10, `“he ” ${total} times, ${tally.size} different next`);
+    const counts = page.getByRole('region', { name: 'Look inside' }).locator('#ngram-counts');
+    assert.match(await counts.textContent(), new RegExp(`“he ” occurred ${total.toLocaleString('en-US')} times in the ` +
+      `training text, followed by ${tally.size} different characters`));
+    const rows = (await table.getByRole('row').all()).slice(1);
+    assert.equal(rows.length, Math.min(10, tally.size));
+    let previous = Infinity;
+    for (const row of rows) {
+      const name = await row.getByRole('rowheader').textContent();
+      const ch = { space: ' ', newline: '\n', tab: '\t' }[name.split(' ')[0]] ?? /^“(.)”/.exec(name)[1];
+      const [count, share, p] = await row.getByRole('cell').allTextContents();
+      assert.equal(Number(count), tally.get(ch), `count of ${name}`);
+      assert.ok(Number(count) <= previous, 'most frequent first');
+      previous = Number(count);
+      assert.ok(Math.abs(parseFloat(share) - (100 * tally.get(ch)) / total) < 0.051, `${share} of ${name}`);
+      assert.ok(parseFloat(p) > 0 && parseFloat(p) <= 100, p);
+    }
+    const nextRow = table.getByRole('row', { name: /^“r” \(came next\)/ });
+    const nextP = (await nextRow.getByRole('cell').allTextContents())[2];
+    assert.match(await counts.textContent(), new RegExp(`P\\(“r”\\) = ${nextP.replace('.', '\\.')}`));
+    assert.match(await counts.textContent(), /Smoothing \(interpolated Kneser–Ney\) takes 0\.\d\d off each count/);
+    await page.locator('#ngram-counts-heading').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: screenshotPath('inspect-ngram-counts-1280.png') });
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.locator('#ngram-counts-heading').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `page is ${width}px wide at a 375px viewport`);
+    await page.screenshot({ path: screenshotPath('inspect-ngram-counts-375.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // A context never seen backs off to its longest ending that was.
+    await page.getByLabel('Text to look at').fill('eeea');
+    await position.fill('4');
+    await position.press('Enter');
+    await page.getByText(/“eee” never occurred in the training text; the longest ending that did is/).waitFor({ timeout: 60_000 });
+    await page.getByLabel('Text to look at').fill('');
+  });
+
   it('overlays gradient flow: a vanilla RNN forgets faster than an LSTM', async (t) => {
     // Both freshly trained for the same number of steps. At initialisation the LSTM's forget gates sit near 0.5 and
     // both cells forget alike; training opens the LSTM's memory (quotes span whole lines here).

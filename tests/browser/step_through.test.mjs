@@ -221,7 +221,7 @@ describe('What did this prediction use? (a text with quotes)', () => {
     await page.getByLabel('Predicted character (number)').fill(String(inside + 1));
     await page.getByRole('button', { name: 'Show what it used' }).click();
     await page.getByText(/earlier characters measured/).waitFor({ timeout: LONG });
-    const group = page.getByRole('group', { name: /Text shaded by influence on predicting character \d+, “h”/ });
+    const group = page.getByRole('listbox', { name: /Text shaded by influence on predicting character \d+, “h”/ });
     await group.waitFor();
     const table = page.getByRole('table', { name: /how much it used each earlier character/ });
     const rows = (await table.getByRole('row').all()).slice(1);
@@ -233,6 +233,47 @@ describe('What did this prediction use? (a text with quotes)', () => {
     await page.locator('#uses-chars').screenshot({ path: screenshotPath('step-uses-1280.png') });
     await atPhoneWidth(page, () => page.locator('#uses-table').screenshot({ path: screenshotPath('step-uses-375.png') }));
     assert.deepEqual(page.problems, []);
+  });
+
+  it('chooses the character to explain from the keyboard, each one named with its position and value', async () => {
+    const text = 'she said "look at this" and left.';
+    const chars = page.getByRole('listbox', { name: /Text shaded by influence on predicting character/ });
+    const predicted = chars.getByRole('option', { selected: true });
+    const h = text.indexOf('this') + 1;
+    assert.equal(await predicted.getAttribute('aria-label'), `“h”, character ${h + 1}: the character predicted`);
+    // One tab stop, on the predicted character; the arrows walk back to the opening quote.
+    assert.equal(await chars.locator('[tabindex="0"]').count(), 1);
+    await predicted.focus();
+    const quote = text.indexOf('"');
+    for (let i = h; i > quote; --i) await page.keyboard.press('ArrowLeft');
+    const focused = () => page.evaluate(() => document.activeElement.getAttribute('aria-label'));
+    const name = await focused();
+    assert.match(name, new RegExp(`^“"”, character ${quote + 1}, ${h - 1 - quote} back: \\d\\.\\d\\de−?\\d+ \\(\\d+%\\)$`));
+    // Its value is the table's.
+    const table = page.getByRole('table', { name: /how much it used each earlier character/ });
+    assert.ok(name.includes(await table.getByRole('row', { name: /“"”/ }).getByRole('cell').nth(1).textContent()), name);
+    // Enter explains the prediction of the quote itself; focus stays on it, now the predicted character.
+    await page.keyboard.press('Enter');
+    await page.getByRole('listbox', { name: new RegExp(`predicting character ${quote + 1}, “"”`) }).waitFor({ timeout: LONG });
+    assert.equal(await focused(), `“"”, character ${quote + 1}: the character predicted`);
+    assert.equal(await page.getByLabel('Predicted character (number)').inputValue(), String(quote + 1));
+    await page.keyboard.press('End');
+    assert.match(await focused(), new RegExp(`^“\\.”, character ${text.length}: after the prediction$`));
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    assert.match(await focused(), /^“h”, character 2, \d+ back: /);
+    await page.keyboard.press('Space');
+    await page.getByRole('listbox', { name: /predicting character 2, “h”/ }).waitFor({ timeout: LONG });
+    // Back to the character inside the quotes for the next test, by the number field.
+    await page.getByLabel('Predicted character (number)').fill(String(h + 1));
+    await page.getByRole('button', { name: 'Show what it used' }).click();
+    await page.getByRole('listbox', { name: new RegExp(`predicting character ${h + 1}, “h”`) }).waitFor({ timeout: LONG });
+    await atPhoneWidth(page, async () => {
+      await chars.getByRole('option', { selected: true }).focus();
+      await page.keyboard.press('ArrowLeft');
+      await page.locator('#uses-heading').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+      await page.screenshot({ path: screenshotPath('step-uses-keys-375.png') });
+    });
   });
 
   it('a model too big to print unit by unit: a summary, and any unit opened in full', async () => {
@@ -249,6 +290,39 @@ describe('What did this prediction use? (a text with quotes)', () => {
     await page.getByRole('heading', { name: 'Unit 31 of layer 1, at every step' }).waitFor({ timeout: LONG });
     assert.equal(await page.getByRole('table', { name: 'Unit 31, layer 1' }).getByRole('row').count(), 11);
     await page.locator('#step-section').screenshot({ path: screenshotPath('step-summary-1280.png') });
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('compares cells on the same text: the LSTM kept beside a vanilla RNN', async () => {
+    const text = 'she said "look at this" and left.';
+    const h = text.indexOf('this') + 1;
+    const table = () => page.getByRole('table', { name: /how much it used each earlier character/ });
+    const lstmQuote = parseSci(await table().getByRole('row', { name: /“"”/ }).getByRole('cell').nth(1).textContent());
+    await page.getByLabel('Cell', { exact: true }).selectOption('rnn');
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.waitForFunction(() => window.app.ready && window.app.state === 'none', null, { timeout: LONG });
+    await page.getByText(/The LSTM at step 150's measurement is kept/).waitFor();
+    assert.equal(await table().count(), 0);
+    await trainExactlyTo(page, 150);
+    assert.equal(await page.getByLabel('Text to measure').inputValue(), text);
+    assert.equal(await page.getByLabel('Predicted character (number)').inputValue(), String(h + 1));
+    await page.getByRole('button', { name: 'Show what it used' }).click();
+    await page.getByText(/beside the LSTM at step 150's values/).waitFor({ timeout: LONG });
+    assert.match(await table().getAttribute('aria-label') ?? await table().locator('caption').textContent(), /‖∂loss\/∂x‖ for each model$/);
+    const headers = await table().getByRole('columnheader').allTextContents();
+    assert.deepEqual(headers, ['back', 'character', 'RNN at step 150', 'share', 'LSTM at step 150', 'share']);
+    const quote = table().getByRole('row', { name: /“"”/ }).getByRole('cell');
+    assert.equal(parseSci(await quote.nth(3).textContent()), lstmQuote);   // the LSTM's value, unchanged
+    assert.ok(parseSci(await quote.nth(1).textContent()) > 0);
+    assert.equal(await table().getByRole('row').count(), h + 1);
+    await page.getByRole('img', { name: 'The same text shaded for the LSTM at step 150 (values in the table)' }).waitFor();
+    await page.getByRole('listbox', { name: /predicting character \d+, “h”/ }).waitFor();
+    await page.locator('#uses-heading').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: screenshotPath('step-uses-compare-1280.png') });
+    await atPhoneWidth(page, async () => {
+      await page.locator('#uses-now-label').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+      await page.screenshot({ path: screenshotPath('step-uses-compare-375.png') });
+    });
     assert.deepEqual(page.problems, []);
   });
 });

@@ -1,10 +1,16 @@
 // "What did this prediction use?" (after Distill's "Visualizing memorization in RNNs", op "inputGradients"): choose
 // the character to be predicted; every earlier character is shaded by ‖∂loss/∂x‖, how much that prediction's loss
-// depends on it. The values are also in a table, for assistive technology and for reading exact numbers.
+// depends on it (step_uses_chars.js: the characters, choosable by keyboard or click). The values are also in a table,
+// for assistive technology and for reading exact numbers.
+//
+// Comparing cells: the last measurement of another model (before a Reset with another cell, say) is kept; measuring
+// the same text and character with the new model shows both, side by side in the table and as two shaded rows.
 import { $, sentence } from '../../ui/dom.js';
 import { charName } from '../../ui/chars.js';
 import { sequential } from '../../ui/scales.js';
+import { cellName } from '../compare/runs.js';
 import { sci, table } from './step_table.js';
+import { renderUsesChars, wireUsesChars } from './step_uses_chars.js';
 
 const MAX_CHARS = 400;
 const MAX_LAG = 60;
@@ -18,70 +24,92 @@ function args() {
   return a;
 }
 
-function charSpan(ch, i, value, max, r) {
-  const span = document.createElement('span');
-  span.textContent = ch === '\n' ? '↵\n' : ch;
-  if (value !== null) {
-    span.style.background = sequential(max > 0 ? value / max : 0);
-    span.title = `${charName(ch)}, ${r.position - i} back: ${sci(value)}`;
-  } else if (i === r.position + 1) {
-    span.className = 'uses-target';
-    span.title = `${charName(ch)}: the character predicted`;
-  } else if (i > r.position + 1) {
-    span.className = 'uses-later';
-  }
-  return span;
+const sameQuestion = (a, b) => a && b && a.r.text === b.r.text && a.r.position === b.r.position;
+
+// The table of values, nearest first; with `kept` (a measurement of another model on the same question), its
+// values in two more columns.
+function valuesTable(m, kept) {
+  const { r } = m;
+  const chars = [...r.text];
+  const share = (norm, k) => `${Math.round((100 * norm[k]) / Math.max(...norm))}%`;
+  const rows = [...r.norm].map((v, k) => {
+    const row = [String(k), charName(chars[r.position - k]), sci(v), share(r.norm, k)];
+    if (kept) row.push(sci(kept.r.norm[k]), k < kept.r.norm.length ? share(kept.r.norm, k) : '—');
+    return row;
+  });
+  // Side by side the model names head the value columns (short enough for a phone); the caption says what they hold.
+  const headers = kept ? ['back', 'character', m.label, 'share', kept.label, 'share']
+    : ['back', 'character', '‖∂loss/∂x‖', 'share'];
+  return table(`Predicting character ${r.position + 2}, ${charName(chars[r.position + 1])} (loss ${sci(r.loss)} nats` +
+    `${kept ? ` with the ${m.label}, ${sci(kept.r.loss)} with the ${kept.label}` : ''}): how much it used each earlier character` +
+    (kept ? ', ‖∂loss/∂x‖ for each model' : ''),
+  headers, rows);
 }
 
-function render(r, onPick) {
-  const chars = [...r.text];
+// The kept model's shading of the same text, read-only (its values are in the table).
+function keptRow(kept) {
+  const { r } = kept;
   const max = Math.max(...r.norm);
-  const spans = chars.map((ch, i) => {
-    const inRange = i >= r.first && i <= r.position;
-    const span = charSpan(ch, i, inRange ? r.norm[r.position - i] : null, max, r);
-    if (i >= 1) span.addEventListener('click', () => onPick(i + 1));
+  const spans = [...r.text].map((ch, i) => {
+    const span = document.createElement('span');
+    span.textContent = ch === '\n' ? '↵\n' : ch;
+    if (i >= r.first && i <= r.position) span.style.background = sequential(max > 0 ? r.norm[r.position - i] / max : 0);
+    else if (i === r.position + 1) span.className = 'uses-target';
+    else if (i > r.position + 1) span.className = 'uses-later';
     return span;
   });
-  $('uses-chars').replaceChildren(...spans);
-  $('uses-chars').setAttribute('aria-label', `Text shaded by influence on predicting character ${r.position + 2}, ${charName(chars[r.position + 1])}`);
-  const rows = [...r.norm].map((v, k) => {
-    const ch = chars[r.position - k];
-    return [String(k), charName(ch), sci(v), `${Math.round((100 * v) / max)}%`];
-  });
-  $('uses-table').replaceChildren(table(
-    `Predicting character ${r.position + 2}, ${charName(chars[r.position + 1])} (loss ${sci(r.loss)} nats): how much it used each earlier character`,
-    ['back', 'character', '‖∂loss/∂x‖', 'share'], rows));
+  $('uses-kept-label').textContent = `The ${kept.label}, measured before:`;
+  $('uses-kept-chars').replaceChildren(...spans);
+  $('uses-kept-chars').setAttribute('aria-label', `The same text shaded for the ${kept.label} (values in the table)`);
+  $('uses-kept').hidden = false;
+}
+
+function show(c, m) {
+  const { r } = m;
+  const kept = sameQuestion(c.kept, m) ? c.kept : null;
+  $('uses-position').value = String(r.position + 2);
+  $('uses-position').max = String([...r.text].length);
+  $('uses-now-label').textContent = kept ? `The ${m.label}, now:` : '';
+  renderUsesChars($('uses-chars'), r, (n) => { $('uses-position').value = String(n); run(c); });
+  $('uses-table').replaceChildren(valuesTable(m, kept));
+  if (kept) keptRow(kept); else $('uses-kept').hidden = true;
+  const far = r.position - r.first;
+  $('uses-state').textContent = `Character ${r.position + 2} of ${[...r.text].length}; ${far + 1} earlier characters measured` +
+    (r.first > 0 ? ` (at most ${MAX_LAG} back)` : '') + (kept ? `; beside the ${kept.label}'s values.` : '.');
 }
 
 async function run(c) {
-  const { model, state } = c.store.get();
+  const { model, state, gen } = c.store.get();
   if (!model || state === 'none') { $('uses-state').textContent = 'No model yet: press Train first.'; return; }
   const mine = ++c.seq;
   $('uses-state').textContent = 'Measuring…';
   try {
-    const r = (await c.request('inputGradients', args())).result;
+    const reply = await c.request('inputGradients', args());
     if (mine !== c.seq) return;
-    $('uses-position').value = String(r.position + 2);
-    $('uses-position').max = String([...r.text].length);
-    render(r, (n) => { $('uses-position').value = String(n); run(c); });
-    const far = r.position - r.first;
-    $('uses-state').textContent = `Character ${r.position + 2} of ${[...r.text].length}; ${far + 1} earlier characters measured` +
-      (r.first > 0 ? ` (at most ${MAX_LAG} back).` : '.');
+    const m = { r: reply.result, gen, label: `${cellName(reply.cell)} at step ${reply.step.toLocaleString('en-US')}` };
+    // A measurement of another model is kept for comparison; the newest one of the current model is `last`.
+    if (c.last && c.last.gen !== gen) c.kept = c.last;
+    c.last = m;
+    show(c, m);
   } catch (e) {
     if (mine === c.seq && !e.reset) $('uses-state').textContent = sentence(e.message);
   }
 }
 
 export function initUses({ store, request }) {
-  const c = { store, request, seq: 0 };
+  const c = { store, request, seq: 0, last: null, kept: null };
+  wireUsesChars($('uses-chars'));
   $('uses-run').addEventListener('click', () => run(c));
   $('uses-position').addEventListener('keydown', (e) => { if (e.key === 'Enter') run(c); });
   return {
+    // A new model: its measurements are not shown any more, but the last one stays kept for a comparison.
     clear() {
       c.seq++;
-      $('uses-state').textContent = '';
-      $('uses-chars').replaceChildren();
-      $('uses-table').replaceChildren();
+      $('uses-state').textContent = c.last ? `The ${c.last.label}'s measurement is kept: measure the same text and ` +
+        'character again to compare.' : '';
+      for (const id of ['uses-chars', 'uses-table', 'uses-kept-chars']) $(id).replaceChildren();
+      $('uses-now-label').textContent = '';
+      $('uses-kept').hidden = true;
     },
   };
 }
