@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import { startServer } from '../browser/helpers.mjs';
 import { openFirefox, openWebKit } from './drivers.mjs';
+import { chromiumLinks, openLinksIn } from './links_across.mjs';
 import { chromiumReference } from './reference.mjs';
 import { runScenario } from './scenario.mjs';
 
@@ -25,6 +26,30 @@ describe('the core scenario in Firefox and WebKit, identical to Chromium', { tim
       log(`${b.name} ${b.version}`);
       try {
         await runScenario(b, server.url, ref, log);
+      } finally {
+        await b.close();
+      }
+    });
+  }
+});
+
+// Chromium's short link of the default experiment at step 300 and its longest link, each in a fresh profile of each
+// engine (links_across.mjs).
+describe('Chromium\'s short and longest links in Firefox and WebKit', { timeout: 45 * 60_000 }, () => {
+  let server, links;
+
+  before(async () => {
+    server = await startServer();
+    links = await chromiumLinks(server.url);
+    log(`Chromium: short link ${links.short.hash.length} characters after the address, longest link ${links.longest.length}`);
+  });
+  after(() => server?.close());
+
+  for (const open of [openFirefox, openWebKit]) {
+    it(`${open === openFirefox ? 'Firefox' : 'WebKit'}: the short link trains to the sender's weights; the longest link opens`, async () => {
+      const b = await open();
+      try {
+        await openLinksIn(b, server.url, links, log);
       } finally {
         await b.close();
       }

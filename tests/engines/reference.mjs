@@ -30,7 +30,7 @@ export async function chromiumReference(url) {
     await trainExactlyTo(page, LONG_STEPS);
     await page.getByRole('button', { name: 'Share', exact: true }).click();
     await page.waitForFunction(() => window.app.shareUrl && window.app.shareWeights === 'included', null, { timeout: 120_000 });
-    const link = await page.getByLabel('Share link').inputValue();
+    const link = await page.getByLabel('Instant link', { exact: true }).inputValue();   // named "Share link" before short links
     assert.deepEqual(page.problems, []);
 
     const other = await openPlayground(receiver.ctx, url, link.slice(link.indexOf('#')));
