@@ -8,6 +8,11 @@ import { chromiumLinks, openLinksIn } from './links_across.mjs';
 import { chromiumReference } from './reference.mjs';
 import { runScenario } from './scenario.mjs';
 
+// ENGINES=webkit (or firefox, or both comma-separated) runs only those; all by default.
+const ALL = { firefox: openFirefox, webkit: openWebKit };
+const ENGINES = (process.env.ENGINES || 'firefox,webkit').split(',').map((n) => n.trim().toLowerCase())
+  .map((n) => { if (!ALL[n]) throw new Error(`ENGINES: unknown engine "${n}" (firefox, webkit)`); return ALL[n]; });
+
 const log = (line) => console.log(`# ${line}`);
 
 describe('the core scenario in Firefox and WebKit, identical to Chromium', { timeout: 15 * 60_000 }, () => {
@@ -20,7 +25,7 @@ describe('the core scenario in Firefox and WebKit, identical to Chromium', { tim
   });
   after(() => server?.close());
 
-  for (const open of [openFirefox, openWebKit]) {
+  for (const open of ENGINES) {
     it(`${open === openFirefox ? 'Firefox' : 'WebKit'}: trains, samples, reloads, shares and loads as Chromium does`, async () => {
       const b = await open();
       log(`${b.name} ${b.version}`);

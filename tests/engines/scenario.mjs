@@ -37,6 +37,10 @@ async function sample(b) {
 
 // A full page load (a new hash alone would only be a same-document navigation).
 async function load(b, url) {
+  // For the diagnosis below: whether the browser kept the page left behind (back/forward cache) when it was left.
+  await b.evaluate(() => addEventListener('pagehide', (e) => {
+    try { sessionStorage.setItem('rnnlab.test.leftKept', String(e.persisted)); } catch { /* about:blank */ }
+  })).catch(() => {});
   if (!/\?/.test(url)) await b.goto('about:blank');
   await b.goto(url);
   await b.waitFor(ready, null, 60_000, 'the engine').catch(async (e) => {
@@ -60,7 +64,9 @@ async function pageDiagnosis() {
     };
   });
   return JSON.stringify({ status: document.getElementById('engine-status').textContent.slice(0, 60), ready: a.ready,
-    stats: !!a.stats, state: a.state, workers: a.worker, controlled: !!navigator.serviceWorker?.controller, store });
+    stats: !!a.stats, state: a.state, workers: a.worker, controlled: !!navigator.serviceWorker?.controller, store,
+    waitingFor: a.storageWaitingFor, storageMessage: a.storageMessage,
+    previousPageKept: sessionStorage.getItem('rnnlab.test.leftKept') });
 }
 
 // Hello with the scenario's seed to step 40, paused at 20 by "Pause at step" and resumed.
@@ -138,7 +144,7 @@ export async function runScenario(b, url, ref, log = () => {}) {
   await b.waitFor((s) => /^Loaded /.test(document.getElementById('file-message').textContent) && window.app.step === s &&
     window.app.state === 'paused', STEPS, 120_000, 'the model file loaded');
   assert.equal(await sample(b), ref.sample, `${b.name}: the loaded model file samples as the run it was saved from`);
-  await noSimdAndHostileLink(b, url);
+  await noSimdAndHostileLink(b, url, log);
   assert.deepEqual(b.problems, [], `${b.name}: no errors in the page`);
 }
 
@@ -157,8 +163,9 @@ async function waitForDownload(b, before) {
   }
 }
 
-async function noSimdAndHostileLink(b, url) {
+async function noSimdAndHostileLink(b, url, log) {
   await load(b, url + '?nosimd');
+  log(`${b.name}: the page left for ?nosimd was kept for Back: ${await b.evaluate(() => sessionStorage.getItem('rnnlab.test.leftKept'))}`);
   assert.equal(await b.evaluate(() => window.app.simd), false, `${b.name}: "nosimd" loads the fallback`);
   assert.match(await b.evaluate(() => document.getElementById('engine-status').textContent), /without SIMD/);
   // Five more steps of the run the reload restores, paused by "Pause at step" (the Pause button is tried above).

@@ -43,7 +43,7 @@ const INITIAL_STATE = {
   charsPerSec: 0, timeline: [], stats: null, sampling: false, sampleText: '', lastSample: null, lastError: null, worker: 0,
   calls: 0,
   model: null, modelConfig: null, source: null, sourceVersion: 0, preset: null, oversize: false,
-  runs: [], runId: null, storageFull: false, storageUsage: null,
+  runs: [], runId: null, storageFull: false, storageUsage: null, storageWaitingFor: null,
 };
 
 // s: the page's sections object itself, so the hooks below reach s.storage once init() has made it (a fresh object

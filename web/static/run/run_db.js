@@ -57,7 +57,8 @@ function migrate(db, tx) {
   };
 }
 
-function openDb() {
+// onGone: the connection was closed for another page's upgrade (the next call opens it again).
+function openDb(onGone) {
   return new Promise((resolve, reject) => {
     if (typeof indexedDB === 'undefined') { reject(new Error('this browser offers no IndexedDB')); return; }
     let req;
@@ -75,22 +76,27 @@ function openDb() {
     };
     req.onsuccess = () => {
       // Another tab with a newer page asks for an upgrade: let it (this tab's next write reopens).
-      req.result.onversionchange = () => req.result.close();
+      req.result.onversionchange = () => { req.result.close(); onGone(); };
       resolve(req.result);
     };
     req.onerror = () => reject(req.error || new Error('IndexedDB could not be opened'));
-    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+    // Blocked: an older page of this site (another tab, or one the browser keeps for Back) has the database open and
+    // has not closed it for the upgrade yet. The request goes on and succeeds once it does: wait for that (storage.js
+    // says what the page waits for) rather than fail a page that will work in a moment.
+    req.onblocked = () => console.info('rnnlab: IndexedDB waits for another page of this site to close it');
   });
 }
 
-// { getRun(id), putRun(id, record, summary), list() -> summaries, putSummary(summary), removeRun(id) }.
-// Every call rejects with the browser's own error (quota, blocked, no IndexedDB).
+// { getRun(id), putRun(id, record, summary), list() -> summaries, putSummary(summary), removeRun(id), close() }.
+// close(): on pagehide, so a page kept for Back holds no connection; the next call opens the database again.
+// Every call rejects with the browser's own error (quota, no IndexedDB).
 export function createRunDb() {
   let dbPromise = null;
   const db = () => {
     if (!dbPromise) {
-      dbPromise = openDb();
-      dbPromise.catch(() => {});
+      const opening = openDb(() => { if (dbPromise === opening) dbPromise = null; });
+      dbPromise = opening;
+      opening.catch(() => {});
     }
     return dbPromise;
   };
@@ -108,6 +114,11 @@ export function createRunDb() {
     await finished;
   }
   return {
+    close() {
+      const open = dbPromise;
+      dbPromise = null;
+      if (open) open.then((d) => d.close(), () => {});
+    },
     async getRun(id) {
       return request((await db()).transaction(RUNS, 'readonly').objectStore(RUNS).get(id));
     },

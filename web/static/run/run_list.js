@@ -3,13 +3,15 @@
 // navigator.storage.estimate(); null when the browser does not say). Renaming, deleting and exporting act on the
 // database and then refresh the list. The current run's own checkpoints are storage.js's business.
 import { download } from '../ui/dom.js';
+import { within } from './waiting.js';
 
 const fileName = (name) => `${String(name).replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'run'}.rnnlab`;
 
 async function estimate() {
   try {
     if (!navigator.storage || !navigator.storage.estimate) return null;
-    const { usage, quota } = await navigator.storage.estimate();
+    // Only a figure for the list: a browser that does not answer soon does not hold up the page.
+    const { usage, quota } = (await within(3000, navigator.storage.estimate(), {})) || {};
     return Number.isFinite(usage) && Number.isFinite(quota) ? { usage, quota } : null;
   } catch {
     return null;

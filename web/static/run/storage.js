@@ -10,6 +10,7 @@ import { clearMarker, markerEntry, readMarker, writeMarker } from './resume.js';
 import { createRunDb, newRunId, summaryOf } from './run_db.js';
 import { createRunList } from './run_list.js';
 import { createRunLocks, rememberRunId, rememberedRunId } from './tab_run.js';
+import { createWaitNotice } from './waiting.js';
 
 const RECORD_VERSION = 1;
 const SAVE_EVERY_MS = 10_000;
@@ -46,6 +47,7 @@ export function initStorage(store, api, { restoreSaved = true } = {}) {
   let lastMarkerAt = 0;
   let serialCounter = 0;
   let held = false;         // test hook (main.js, #testhooks): no checkpoints, so a reload must replay
+  const waits = createWaitNotice(store, (text) => storageMessage(text));
 
   function storageMessage(text, kind = 'info') {
     const p = $('storage-message');
@@ -202,16 +204,16 @@ export function initStorage(store, api, { restoreSaved = true } = {}) {
   async function restore(id, label) {
     let record;
     try {
-      record = await db.getRun(id);
+      record = await waits.during('the kept run\'s record in the browser\'s storage (IndexedDB)', db.getRun(id));
     } catch (e) {
       storageMessage(describeFailure(e), 'error');
       broken = true;
       return false;
     }
     if (!record || record.version !== RECORD_VERSION || !(record.bytes instanceof Uint8Array)) return false;
-    while (!api.isReady()) await wait(50);
+    await waits.during('the engine to start', (async () => { while (!api.isReady()) await wait(50); })());
     const summary = (store.get().runs || []).find((r) => r.id === id) || summaryOf(id, record);
-    const restored = await api.restore(record, readMarker(id, record.serial), label);
+    const restored = await waits.during('the engine to load the kept run', api.restore(record, readMarker(id, record.serial), label));
     if (!restored) return false;
     adopt(id, { name: summary.name, textName: record.textName, createdAt: record.createdAt });
     base = restored.base;
@@ -237,6 +239,14 @@ export function initStorage(store, api, { restoreSaved = true } = {}) {
     const free = runs.filter((r) => !others.has(r.id)).sort((a, b) => b.usedAt - a.usedAt);
     for (const r of free) if (await locks.claim(r.id)) return r.id;
     return null;
+  }
+
+  // Back to a page the browser kept: its run again, unless another page has opened that run meanwhile.
+  async function reclaim() {
+    if (await locks.resume()) return;
+    storageMessage('This run is now open in another tab or page, so this page no longer keeps it: reload to open ' +
+      'another run, or go to that page.', 'error');
+    broken = true;
   }
 
   // Switches the page to another kept run, paused. The current run is paused and checkpointed first; if that
@@ -276,18 +286,25 @@ export function initStorage(store, api, { restoreSaved = true } = {}) {
   async function start() {
     $('new-button').addEventListener('click', startFresh);
     setInterval(tick, 1000);
-    // Synchronous, so it lands even as the page unloads; the asynchronous checkpoint would not.
-    window.addEventListener('pagehide', () => noteProgress(true));
+    // The marker is synchronous, so it lands even as the page unloads; the asynchronous checkpoint would not. A page
+    // the browser keeps for Back lets go of its run's lock and its database connection, so the next page of this
+    // site finds both free; shown again, it takes its run back.
+    window.addEventListener('pagehide', () => {
+      noteProgress(true);
+      locks.suspend();
+      db.close();
+    });
+    window.addEventListener('pageshow', (e) => { if (e.persisted) reclaim(); });
     let runs;
     try {
-      runs = await list.refresh({ throwing: true });
+      runs = await waits.during('the browser\'s storage (IndexedDB)', list.refresh({ throwing: true }));
     } catch (e) {
       storageMessage(describeFailure(e), 'error');
       broken = true;
       return false;
     }
     if (!restoreSaved) return false;
-    const id = await chooseRun(runs);
+    const id = await waits.during('the kept run (another page of this site may hold it)', chooseRun(runs));
     if (!id) return false;
     const restored = await restore(id, 'the run kept from your last visit');
     if (!restored) locks.release();

@@ -21,10 +21,14 @@ export function rememberRunId(id) {
 
 const lockName = (id) => `rnnlab-run:${id}`;
 
-// { claim(id) -> Promise<boolean> (false: another tab holds it), release(), heldByOthers() -> Promise<Set<id>> }.
+// { claim(id) -> Promise<boolean> (false: another tab holds it), release(), heldByOthers() -> Promise<Set<id>>,
+//   suspend(), resume() -> Promise<boolean> }.
 // Without Web Locks every claim succeeds (older browsers: the tabs then share, as before this list existed).
+// suspend/resume are for pagehide and a pageshow from the back/forward cache: a page the browser keeps after the
+// person navigated away must not hold its run's lock, or the next page of this site (even in the same tab) would
+// find its own run taken; coming back, it claims the run again.
 export function createRunLocks() {
-  const held = { id: null, release: null };
+  const held = { id: null, release: null, suspended: null };
   const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
 
   function release() {
@@ -58,5 +62,16 @@ export function createRunLocks() {
     }
   }
 
-  return { claim, release, heldByOthers };
+  function suspend() {
+    if (held.id) held.suspended = held.id;
+    release();
+  }
+
+  function resume() {
+    const id = held.suspended;
+    held.suspended = null;
+    return id ? claim(id) : Promise.resolve(true);
+  }
+
+  return { claim, release, heldByOthers, suspend, resume };
 }
