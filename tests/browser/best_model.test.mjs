@@ -4,23 +4,8 @@
 // and Model file say which model they use. The validation figure says how many characters it is over.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, pasteInto, screenshotPath, usePlayground, atPhoneWidth } from './helpers.mjs';
-
-// About 1,500 characters of words in a random order: little to learn that carries over to the held-out end, so a
-// model with many more parameters than characters memorises the rest quickly.
-function tinyText() {
-  const words = ['red', 'fox', 'sun', 'ran', 'map', 'cup', 'owl', 'pin', 'jam', 'log', 'bee', 'hut'];
-  let x = 11;
-  const out = [];
-  while (out.join(' ').length < 1500) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    out.push(words[(x >> 9) % words.length] + ((x >> 4) % 9 === 0 ? '.\n' : ''));
-  }
-  return out.join(' ') + '\n';
-}
-
-const OVERFITS = { Layers: '1', 'Hidden units': '128', 'Embedding size': '16', 'Unroll (steps)': '16',
-                   'Batch (streams)': '4', Dropout: '0', 'Learning rate': '0.01' };
+import { LONG, OVERFITS, atPhoneWidth, pasteInto, screenshotPath, tinyOverfitText as tinyText, usePlayground }
+  from './helpers.mjs';
 
 describe('the best model is kept and offered', { timeout: 6 * LONG }, () => {
   let page;

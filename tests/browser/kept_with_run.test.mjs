@@ -3,22 +3,8 @@
 // uses; and the list of runs follows the current run's step while it trains, not only its last checkpoint.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LONG, atPhoneWidth, pasteInto, screenshotPath, usePlayground } from './helpers.mjs';
-
-// About 1,500 characters of words in a random order: a big model memorises it within seconds (best_model.test.mjs).
-function tinyText() {
-  const words = ['red', 'fox', 'sun', 'ran', 'map', 'cup', 'owl', 'pin', 'jam', 'log', 'bee', 'hut'];
-  let x = 11;
-  const out = [];
-  while (out.join(' ').length < 1500) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    out.push(words[(x >> 9) % words.length] + ((x >> 4) % 9 === 0 ? '.\n' : ''));
-  }
-  return out.join(' ') + '\n';
-}
-
-const OVERFITS = { Layers: '1', 'Hidden units': '128', 'Embedding size': '16', 'Unroll (steps)': '16',
-                   'Batch (streams)': '4', Dropout: '0', 'Learning rate': '0.01' };
+import { LONG, OVERFITS, atPhoneWidth, pasteInto, screenshotPath, tinyOverfitText as tinyText, usePlayground }
+  from './helpers.mjs';
 
 // The run's record in IndexedDB, as the page keeps it (read only: the test waits for the checkpoint to land).
 const keptRecord = (page) => page.evaluate(() => new Promise((resolve, reject) => {
