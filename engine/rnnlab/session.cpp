@@ -5,6 +5,7 @@
 
 #include "rnnlab/errors.hpp"
 #include "rnnlab/link_weights.hpp"
+#include "rnnlab/stream_chunk.hpp"
 #include "rnnlab/utf8.hpp"
 
 namespace rnnlab {
@@ -270,29 +271,16 @@ EvalReport Session::evaluate_spread(size_t max_chars) {
 }
 
 EvalReport Session::score_streams(const std::vector<int32_t>& tokens, int Be, size_t S, size_t stride) {
-  EvalReport r;
   const int T = config_.train.unroll;
   RecurrentState<float> state = net_.zero_state(Be);
   std::vector<int32_t> x, y;   // (len*Be) time-major
   double total = 0;
   for (size_t p = 0; p < S; p += static_cast<size_t>(T)) {
     const int len = static_cast<int>(std::min<size_t>(static_cast<size_t>(T), S - p));
-    x.resize(static_cast<size_t>(len) * Be);
-    y.resize(x.size());
-    for (int t = 0; t < len; ++t)
-      for (int b = 0; b < Be; ++b) {
-        const size_t i = static_cast<size_t>(b) * stride + p + static_cast<size_t>(t);
-        x[static_cast<size_t>(t) * Be + b] = tokens[i];
-        y[static_cast<size_t>(t) * Be + b] = tokens[i + 1];
-      }
+    gather_stream_chunk(tokens, stride, p, len, Be, x, y);
     total += net_.forward(params_.data(), x.data(), y.data(), len, Be, state, cache_, nullptr) * len * Be;
   }
-  r.chars = S * static_cast<size_t>(Be);
-  r.spread_over = r.chars;
-  r.nats_per_char = total / static_cast<double>(r.chars);
-  r.bits_per_char = r.nats_per_char / std::log(2.0);
-  r.perplexity = std::exp(r.nats_per_char);
-  return r;
+  return report_from_total(total, S * static_cast<size_t>(Be));
 }
 
 // Bounds of a clamp for this model, with messages that say what to choose instead.

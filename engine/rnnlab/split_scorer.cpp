@@ -1,7 +1,8 @@
 #include "rnnlab/split_scorer.hpp"
 
 #include <algorithm>
-#include <cmath>
+
+#include "rnnlab/stream_chunk.hpp"
 
 namespace rnnlab {
 
@@ -19,32 +20,13 @@ bool SplitScorer::advance(const Session& s, size_t max_chunks) {
   const int B = streams_;
   for (size_t chunk = 0; chunk < max_chunks && !done(); ++chunk) {
     const int len = static_cast<int>(std::min<size_t>(static_cast<size_t>(unroll_), length_ - position_));
-    x_.resize(static_cast<size_t>(len) * B);
-    y_.resize(x_.size());
-    for (int t = 0; t < len; ++t)
-      for (int b = 0; b < B; ++b) {
-        const size_t i = static_cast<size_t>(b) * length_ + position_ + static_cast<size_t>(t);
-        x_[static_cast<size_t>(t) * B + b] = tokens[i];
-        y_[static_cast<size_t>(t) * B + b] = tokens[i + 1];
-      }
+    gather_stream_chunk(tokens, length_, position_, len, B, x_, y_);
     total_ += s.network().forward(s.params().data(), x_.data(), y_.data(), len, B, state_, cache_, nullptr) * len * B;
     position_ += static_cast<size_t>(len);
   }
   return done();
 }
 
-EvalReport SplitScorer::report() const {
-  EvalReport r;
-  r.chars = chars_done();
-  r.spread_over = r.chars;
-  if (r.chars == 0) {
-    r.nats_per_char = r.bits_per_char = r.perplexity = NAN;
-    return r;
-  }
-  r.nats_per_char = total_ / static_cast<double>(r.chars);
-  r.bits_per_char = r.nats_per_char / std::log(2.0);
-  r.perplexity = std::exp(r.nats_per_char);
-  return r;
-}
+EvalReport SplitScorer::report() const { return report_from_total(total_, chars_done()); }
 
 }  // namespace rnnlab
