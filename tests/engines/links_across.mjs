@@ -6,11 +6,10 @@
 // engine of drivers.mjs.
 import assert from 'node:assert/strict';
 import { LONG, launchBrowser, openPlayground, trainExactlyTo } from '../browser/helpers.mjs';
+import { SAMPLE_LENGTH, SAMPLE_SEED, ready, sample } from './scenario.mjs';
 
 export const SHORT_STEP = 300;
 const LARGEST = { Layers: '2', 'Hidden units': '240' };
-const SAMPLE_SEED = 5;
-const SAMPLE_LENGTH = 200;
 const FIREFOX_MAX_URL = 1_048_572;
 
 // ---- Chromium, the sender ----
@@ -73,20 +72,10 @@ export async function chromiumLinks(url) {
 
 // ---- the receiving engine ----
 
-const ready = () => !!(window.app && window.app.ready && window.app.stats);
-
 async function openIn(b, url) {
   await b.goto('about:blank');
   await b.goto(url);
   await b.waitFor(ready, null, 120_000, 'the engine');
-}
-
-async function sample(b) {
-  await b.fill('Length', SAMPLE_LENGTH, 'Sample');
-  await b.fill('Seed', SAMPLE_SEED, 'Sample');
-  await b.click('Sample');
-  await b.waitFor(() => window.app.sampleDone && !window.app.sampling && window.app.sampleText, null, 120_000, 'the sample');
-  return b.evaluate(() => window.app.sampleText);
 }
 
 // Chromium's short link: trained again with the progress bar showing, to the sender's checksum and sample.

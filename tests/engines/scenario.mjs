@@ -24,10 +24,11 @@ export function pageLosses() {
   return out;
 }
 
-const ready = () => !!(window.app && window.app.ready && window.app.stats);
+// Shared with links_across.mjs: the page is up (engine loaded, text measured), and a seeded sample.
+export const ready = () => !!(window.app && window.app.ready && window.app.stats);
 const pausedAt = (s) => window.app.state === 'paused' && window.app.step === s;
 
-async function sample(b) {
+export async function sample(b) {
   await b.fill('Length', SAMPLE_LENGTH, 'Sample');
   await b.fill('Seed', SAMPLE_SEED, 'Sample');
   await b.click('Sample');
