@@ -178,7 +178,7 @@ describe('short links', { timeout: 20 * LONG }, () => {
     const runsBefore = await look.evaluate(() => window.app.runs.length);
     await look.close();
     const crc = smallLink.match(/crc=([0-9a-f]{8})/)[1];
-    const wrong = (parseInt(crc, 16) ^ 1).toString(16).padStart(8, '0');
+    const wrong = ((parseInt(crc, 16) ^ 1) >>> 0).toString(16).padStart(8, '0');   // >>> 0: a checksum over 2^31 stays unsigned
     const { page, remade } = await openShort(b.ctx, smallLink.replace(`crc=${crc}`, `crc=${wrong}`));
     assert.equal(remade.matches, false);
     assert.equal(remade.crc, crc);
