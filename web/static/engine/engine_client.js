@@ -43,7 +43,7 @@ export class EngineClient {
   // Ends the worker for good (until start()); every pending request is rejected with { reset: true }.
   stop() {
     if (!this.worker) return;
-    this.worker.terminate();
+    retire(this.worker, this.ready);
     this.worker = null;
     this.ready = false;
     for (const p of this.pending.values()) p.reject(Object.assign(new Error('reset'), { reset: true }));
@@ -87,3 +87,20 @@ export class EngineClient {
     this.onReport(msg);
   }
 }
+
+// Ends a worker that is no longer this client's. One still loading (its script, the engine's .wasm) is let finish
+// loading first: Chromium counts a response that a worker ended mid-read as still being answered by the service
+// worker, and while it does, a new build's service worker waits for as long as this page stays open, so the next
+// visit would get the old build (offline/sw.js, tests/browser/offline.test.mjs). Its messages go nowhere.
+const LOADING_GRACE_MS = 30_000;
+function retire(worker, ready) {
+  if (ready) {
+    worker.terminate();
+    return;
+  }
+  const end = () => worker.terminate();
+  worker.onmessage = (e) => { if (e.data && e.data.kind === Rep.READY) end(); };
+  worker.onerror = end;
+  setTimeout(end, LOADING_GRACE_MS);
+}
+

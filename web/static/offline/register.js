@@ -18,7 +18,13 @@ function askControllerBuild() {
 export function registerOffline(store) {
   store.update({ build: BUILD, offlineBuild: null });
   if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
-  const note = () => askControllerBuild().then((offlineBuild) => store.update({ offlineBuild }));
+  // Only the latest question's answer counts: the question asked when the page was ready goes to the previous
+  // build's worker, and its answer can arrive after the new worker's (controllerchange), which it must not undo.
+  const latest = { question: 0 };
+  const note = () => {
+    const question = ++latest.question;
+    askControllerBuild().then((offlineBuild) => { if (question === latest.question) store.update({ offlineBuild }); });
+  };
   navigator.serviceWorker.addEventListener('controllerchange', note);
   navigator.serviceWorker.register('sw.js')
     .then(() => navigator.serviceWorker.ready)
