@@ -87,12 +87,16 @@ function openDb(onGone) {
   });
 }
 
-// { getRun(id), putRun(id, record, summary), list() -> summaries, putSummary(summary), removeRun(id), close() }.
-// close(): on pagehide, so a page kept for Back holds no connection; the next call opens the database again.
-// Every call rejects with the browser's own error (quota, no IndexedDB).
+// { getRun(id), putRun(id, record, summary), list() -> summaries, putSummary(summary), removeRun(id), close(),
+//   reopen() }.
+// close(): on pagehide, so a page kept for Back holds no connection, and opens none (a timer's write would otherwise
+// reopen it as the page is frozen, and a frozen page's open request can hold up the next page's): calls made until
+// reopen() (on pageshow) wait for it. Every call rejects with the browser's own error (quota, no IndexedDB).
 export function createRunDb() {
   let dbPromise = null;
+  let suspended = null;   // while closed for a page kept for Back: { resumed: Promise, resume() }
   const db = () => {
+    if (suspended) return suspended.resumed.then(db);
     if (!dbPromise) {
       const opening = openDb(() => { if (dbPromise === opening) dbPromise = null; });
       dbPromise = opening;
@@ -118,6 +122,16 @@ export function createRunDb() {
       const open = dbPromise;
       dbPromise = null;
       if (open) open.then((d) => d.close(), () => {});
+      if (!suspended) {
+        let resume;
+        const resumed = new Promise((r) => { resume = r; });
+        suspended = { resumed, resume };
+      }
+    },
+    reopen() {
+      const was = suspended;
+      suspended = null;
+      if (was) was.resume();
     },
     async getRun(id) {
       return request((await db()).transaction(RUNS, 'readonly').objectStore(RUNS).get(id));

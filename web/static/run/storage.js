@@ -294,7 +294,10 @@ export function initStorage(store, api, { restoreSaved = true } = {}) {
       locks.suspend();
       db.close();
     });
-    window.addEventListener('pageshow', (e) => { if (e.persisted) reclaim(); });
+    window.addEventListener('pageshow', (e) => {
+      db.reopen();
+      if (e.persisted) reclaim();
+    });
     let runs;
     try {
       runs = await waits.during('the browser\'s storage (IndexedDB)', list.refresh({ throwing: true }));
