@@ -170,7 +170,7 @@ describe('offline and installable, from a sub-path', { timeout: 8 * LONG }, () =
       '"second build"');
     assert.match(await choose(page, 'Hello'), /^a second build of hello/);
     assert.deepEqual(now.caches, [`rnnlab-${first.page}`, `rnnlab-${next}`]);
-    // The page of the first build, still open, now under the new service worker: its files are still its build's.
+    // The page of the first build, still open: its files are still its build's, whichever build's worker answers.
     assert.equal(await choose(old, 'Prose').then(() => choose(old, 'Hello')), oldHello);
     assert.equal(await old.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--offline-test')), '');
     assert.deepEqual([...old.problems, ...page.problems], []);
