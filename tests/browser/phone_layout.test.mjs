@@ -29,7 +29,13 @@ describe('the main button on a phone', { timeout: 4 * LONG }, () => {
     await train.press('Enter');
     await page.waitForFunction(() => window.app.valHistory.length > 0 && window.app.step >= 30, null, { timeout: LONG });
     const figures = page.getByRole('group', { name: 'Train controls' });
-    assert.match(await figures.textContent(), /Step [\d,]+ · train \d\.\d{3} · validation \d\.\d{3} bits\/char/);
+    // The bar is drawn on the next frame after the figures arrive: read it until it shows them (or time runs out).
+    const shown = /Step [\d,]+ · train \d\.\d{3} · validation \d\.\d{3} bits\/char/;
+    let text = await figures.textContent();
+    for (const end = Date.now() + 10_000; !shown.test(text) && Date.now() < end; text = await figures.textContent()) {
+      await page.waitForTimeout(100);
+    }
+    assert.match(text, shown);
     const pause = page.getByRole('button', { name: 'Pause' });
     const p = await box(pause);
     assert.ok(p.bottom <= 667, `Pause at ${p.top}-${p.bottom} px`);
