@@ -8,7 +8,7 @@
 //   u64 P, P x f32                  parameters in ParamLayout order
 //   u32 slots, slots x (P x f32)    optimizer state
 //   u64 step, u64 rejected steps
-//   4 x u64                         dropout RNG state
+//   [4 x u64 dropout RNG state]     format 1 only: since format 2 the masks derive from seed and step (shards.hpp)
 //   u64 text fingerprint, u64 text bytes, u8 text included, [str text]
 //   u64 cursor position, u64 epoch
 //   L x (H*B f32) h, [L x (H*B f32) c for LSTM]   the hidden state carried between chunks
@@ -25,7 +25,10 @@ namespace rnnlab {
 namespace {
 
 constexpr char kMagic[8] = {'R', 'N', 'N', 'L', 'A', 'B', '\x1a', '\n'};
-constexpr uint32_t kCheckpointVersion = 1;
+// 2: data-parallel shards; dropout masks keyed by seed, step and stream, so no generator state is stored. Format 1
+// files still load (their weights, moments and cursor are all valid); training on them follows the new shards,
+// so its losses differ from what the old engine would have given.
+constexpr uint32_t kCheckpointVersion = 2;
 constexpr size_t kMaxConfigBytes = 1 << 16;
 constexpr uint64_t kMaxTextBytes = 1ull << 31;
 
@@ -55,7 +58,6 @@ struct CheckpointCodec {
     for (const auto& slot : s.optimizer_.slots()) w.f32_array(slot.data(), slot.size());
     w.u64(s.step_);
     w.u64(s.rejected_);
-    for (uint64_t word : s.train_rng_.state()) w.u64(word);
     w.u64(s.text_identity_known_ ? s.text_hash_ : 0);   // 0: any text may be attached (imported weights)
     w.u64(s.text_bytes());   // kept through a load and save without the text, so --resume can still check it
     w.u8(include_text ? 1 : 0);
@@ -125,9 +127,8 @@ struct CheckpointCodec {
       if (!std::isfinite(p)) throw FormatError("model file: it holds non-finite weights (NaN or infinity)");
     s->step_ = in.u64();
     s->rejected_ = in.u64();
-    Rng::State rng_state;
-    for (auto& word : rng_state) word = in.u64();
-    s->train_rng_.set_state(rng_state);
+    if (version == 1)
+      for (int i = 0; i < 4; ++i) in.u64();   // the old single dropout generator's state, no longer used
     s->text_hash_ = in.u64();
     s->text_identity_known_ = s->text_hash_ != 0;
     const uint64_t text_bytes = in.u64();

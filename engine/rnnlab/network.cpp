@@ -83,18 +83,36 @@ void Network<S>::embed_inputs(const S* params, const int32_t* tokens, int N, Mat
   add_bias(pre.data(), GH, N, params + lb.bias_ih);
 }
 
+// mask (H, T*B): column t*B + b is stream b's mask at step t, 1/keep or 0. Each stream draws its T columns in
+// order from its own generator (DropoutKey), so the mask of a stream does not depend on B or its place in it.
+template <typename S>
+void Network<S>::draw_dropout_mask(const DropoutKey& key, int layer, int T, int B, Mat<S>& mask) const {
+  const double keep = 1.0 - static_cast<double>(config_.dropout);
+  const S scale = S(1) / static_cast<S>(keep);
+  mask.resize(H_, static_cast<Eigen::Index>(T) * B);
+  for (int b = 0; b < B; ++b) {
+    Rng rng(derive_seed(key.seed, key.chunk, static_cast<uint64_t>(layer),
+                        static_cast<uint64_t>(key.first_stream + b)));
+    for (int t = 0; t < T; ++t) {
+      S* col = mask.data() + (static_cast<size_t>(t) * B + b) * H_;
+      for (int i = 0; i < H_; ++i) col[i] = rng.uniform() < keep ? scale : S(0);
+    }
+  }
+}
+
 template <typename S>
 double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t* targets, int T, int B,
-                           RecurrentState<S>& state, ForwardCache<S>& cache, Rng* dropout_rng) const {
+                           RecurrentState<S>& state, ForwardCache<S>& cache, const DropoutKey* dropout,
+                           int mean_over) const {
   const int H = H_, GH = G_ * H_, N = T * B, L = config_.layers;
+  if (mean_over <= 0) mean_over = N;
   const CellType cell = config_.cell;
   cache.T = T;
   cache.B = B;
   cache.inputs.assign(inputs, inputs + N);
   cache.targets.assign(targets, targets + N);
   cache.layers.resize(static_cast<size_t>(L));
-  const S keep = S(1) - static_cast<S>(config_.dropout);
-  const bool use_dropout = dropout_rng != nullptr && config_.dropout > 0.0f;
+  const bool use_dropout = dropout != nullptr && config_.dropout > 0.0f;
   cache.token_table_used = layout_.has_embedding() && use_token_table(V_, N);
 
   for (int k = 0; k < L; ++k) {
@@ -118,12 +136,9 @@ double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t
       const auto& below = cache.layers[static_cast<size_t>(k - 1)];
       const S* xin = below.h.data() + static_cast<size_t>(H) * B;   // h_1..h_T of the layer below, (H, N)
       if (use_dropout) {
-        c.mask.resize(H, N);
+        draw_dropout_mask(*dropout, k, T, B, c.mask);
         c.x.resize(H, N);
-        for (Eigen::Index i = 0; i < c.mask.size(); ++i) {
-          c.mask.data()[i] = dropout_rng->uniform() < static_cast<double>(keep) ? S(1) / keep : S(0);
-          c.x.data()[i] = xin[i] * c.mask.data()[i];
-        }
+        for (Eigen::Index i = 0; i < c.mask.size(); ++i) c.x.data()[i] = xin[i] * c.mask.data()[i];
         xin = c.x.data();
       } else {
         c.mask.resize(0, 0);
@@ -192,9 +207,9 @@ double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t
   gemm<S>(true, false, V_, N, H, S(1), params + layout_.head_weight(), H, h_top, H, S(0), cache.logits.data(), V_);
   add_bias(cache.logits.data(), V_, N, params + layout_.head_bias());
   cache.dlogits.resize(V_, N);
-  const double total = cells::softmax_xent<S>(V_, N, cache.logits.data(), targets, S(1) / static_cast<S>(N),
+  const double total = cells::softmax_xent<S>(V_, N, cache.logits.data(), targets, S(1) / static_cast<S>(mean_over),
                                               cache.dlogits.data());
-  return total / N;
+  return total / mean_over;
 }
 
 template <typename S>

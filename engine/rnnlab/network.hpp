@@ -71,6 +71,15 @@ struct StepWorkspace {
   std::vector<Mat<S>> gates;
 };
 
+// Where a training chunk's dropout masks come from. Stream b's masks (every layer, every time step) are drawn from
+// a generator of its own, seeded by (seed, chunk, layer, first_stream + b), so a stream gets the same masks whichever
+// shard, thread or worker runs it, and nothing but the step count needs saving for an exact resume (shards.hpp).
+struct DropoutKey {
+  uint64_t seed = 0;       // the run's seed
+  uint64_t chunk = 0;      // which training chunk: the session's accepted-step count when it was drawn
+  int first_stream = 0;    // the run-wide index of this forward's stream 0
+};
+
 // What backward can report besides gradients: how far the error reaches back in time.
 struct GradientProbe {
   // dh_norm[k][t*B + b]: ||dL/dh_t|| of stream b at layer k (t = 0..T-1), the gradient reaching h_t from the loss
@@ -91,10 +100,12 @@ class Network {
   // torch.nn's default initialisation: U(-1/sqrt(H), 1/sqrt(H)) for the cells and the head, N(0,1) embedding.
   void init_params(Rng& rng, S* params) const;
 
-  // Runs T steps over B streams and returns the mean cross-entropy in nats per character.
-  // state: initial state in, final state out. dropout_rng: given in training when dropout > 0.
+  // Runs T steps over B streams and returns their summed cross-entropy divided by mean_over (nats per character):
+  // mean_over = 0 means T*B, the mean over this chunk; a shard of a larger step passes the step's T*B_total so its
+  // result, and the gradient backward then gives, is its share of the whole step's mean (shards.hpp).
+  // state: initial state in, final state out. dropout: given in training when dropout > 0.
   double forward(const S* params, const int32_t* inputs, const int32_t* targets, int T, int B, RecurrentState<S>& state,
-                 ForwardCache<S>& cache, Rng* dropout_rng) const;
+                 ForwardCache<S>& cache, const DropoutKey* dropout, int mean_over = 0) const;
 
   // Backpropagation through the T steps of the last forward. Adds dL/dparams into grads (zeroed by the caller
   // once per step). The gradient is truncated at the chunk start; dstate0, if given, receives dL/dh0 (and dc0).
@@ -107,6 +118,7 @@ class Network {
 
  private:
   void embed_inputs(const S* params, const int32_t* tokens, int N, Mat<S>& pre_out, Mat<S>* x_out) const;
+  void draw_dropout_mask(const DropoutKey& key, int layer, int T, int B, Mat<S>& mask) const;
   void input_projection_cached(const S* params, const int32_t* tokens, int B, StepWorkspace<S>& ws) const;
   ModelConfig config_;
   ParamLayout layout_;

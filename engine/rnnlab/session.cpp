@@ -1,6 +1,8 @@
 #include "rnnlab/session.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "rnnlab/errors.hpp"
 #include "rnnlab/link_weights.hpp"
@@ -48,8 +50,8 @@ uint64_t text_fingerprint(std::string_view bytes) {
 
 Session::Session(const Config& config, Vocab vocab)
     : config_(config), vocab_(std::move(vocab)), net_(config.model, vocab_.size()),
-      params_(net_.layout().total(), 0.0f), grads_(params_.size(), 0.0f),
-      optimizer_(config.optim, params_.size()), train_rng_(config.train.seed ^ 0xD50D5EEDull) {
+      params_(net_.layout().total(), 0.0f),
+      optimizer_(config.optim, params_.size()), plan_(std::max(1, config.train.batch)) {
   validate(config_);
 }
 
@@ -99,7 +101,7 @@ int64_t Session::restore_last_good() {
   params_ = good_->params;
   optimizer_.slots() = good_->slots;
   step_ = good_->step;
-  train_rng_.set_state(good_->rng);
+  step_open_ = false;
   batcher_->restore(good_->cursor.position, good_->cursor.epoch);
   train_state_ = good_->state;
   healthy_streak_ = 0;
@@ -147,21 +149,76 @@ void Session::set_clipping(ClipMode mode, float value) {
   config_ = next;
 }
 
-StepReport Session::train_step() {
+StepReport Session::train_step(ShardRunner* runner) {
+  begin_step();
+  const int lanes = runner ? std::max(1, runner->lanes()) : 1;
+  if (lane_caches_.size() < static_cast<size_t>(lanes)) lane_caches_.resize(static_cast<size_t>(lanes));
+  shard_grads_.resize(static_cast<size_t>(plan_.count));
+  auto body = [&](int shard, int lane) {
+    compute_shard(shard, shard_grads_[static_cast<size_t>(shard)], lane_caches_[static_cast<size_t>(lane)]);
+  };
+  if (runner) {
+    runner->run(plan_.count, body);
+  } else {
+    for (int k = 0; k < plan_.count; ++k) body(k, 0);
+  }
+  // combine_shards moves the pieces; every slab comes back to shard_grads_ so the next step reuses it.
+  std::vector<StreamsGradient> pieces;
+  pieces.swap(shard_grads_);
+  combine_shards(plan_, pieces, &shard_grads_);
+  const StepReport r = apply_step(pieces[0]);
+  shard_grads_.push_back(std::move(pieces[0]));
+  return r;
+}
+
+const ShardPlan& Session::begin_step() {
   if (!batcher_)
     throw ConfigError("this model has no training text attached: give the text it was trained on to continue");
-  const int B = config_.train.batch, T = config_.train.unroll;
-  StepReport r;
-  r.state_reset = batcher_->next(split_.train.data(), inputs_.data(), targets_.data());
-  if (r.state_reset) train_state_.set_zero();
+  step_state_reset_ = batcher_->next(split_.train.data(), inputs_.data(), targets_.data());
+  if (step_state_reset_) train_state_.set_zero();
+  step_open_ = true;
+  return plan_;
+}
 
-  // Kept so a rejected step can leave the carried state exactly as it was.
-  const RecurrentState<float> state_before = train_state_;
-  std::fill(grads_.begin(), grads_.end(), 0.0f);
-  r.loss = net_.forward(params_.data(), inputs_.data(), targets_.data(), T, B, train_state_, cache_, &train_rng_);
+// Forward and backward of shard `shard`'s streams only: their columns of the chunk and of the carried state, the
+// loss and gradient scaled as shares of the whole step's mean, dropout keyed by their run-wide stream indices.
+void Session::compute_shard(int shard, StreamsGradient& out, ForwardCache<float>& cache) const {
+  if (!step_open_) throw ConfigError("compute_shard: call begin_step() first");
+  if (shard < 0 || shard >= plan_.count)
+    throw ConfigError("compute_shard: shard " + std::to_string(shard) + " does not exist (this step has " +
+                      std::to_string(plan_.count) + ")");
+  const int B = config_.train.batch, T = config_.train.unroll;
+  const int first = plan_.first(shard), Bs = plan_.streams(shard);
+  std::vector<int32_t> x(static_cast<size_t>(T) * Bs), y(x.size());   // (T*Bs) time-major
+  for (int t = 0; t < T; ++t)
+    for (int j = 0; j < Bs; ++j) {
+      x[static_cast<size_t>(t) * Bs + j] = inputs_[static_cast<size_t>(t) * B + first + j];
+      y[static_cast<size_t>(t) * Bs + j] = targets_[static_cast<size_t>(t) * B + first + j];
+    }
+  out.first_stream = first;
+  out.streams = Bs;
+  out.state.h.resize(train_state_.h.size());
+  out.state.c.resize(train_state_.c.size());
+  for (size_t k = 0; k < train_state_.h.size(); ++k) out.state.h[k] = train_state_.h[k].middleCols(first, Bs);
+  for (size_t k = 0; k < train_state_.c.size(); ++k) out.state.c[k] = train_state_.c[k].middleCols(first, Bs);
+  out.grads.assign(params_.size(), 0.0f);
+  const DropoutKey key{config_.train.seed, step_, first};
+  out.loss = net_.forward(params_.data(), x.data(), y.data(), T, Bs, out.state, cache, &key, T * B);
+  // A non-finite loss rejects the step anyway (apply_step); its backward would only spread NaNs.
+  if (std::isfinite(out.loss)) net_.backward(params_.data(), cache, out.grads.data());
+}
+
+StepReport Session::apply_step(StreamsGradient& all) {
+  if (!step_open_) throw ConfigError("apply_step: call begin_step() first");
+  if (all.first_stream != 0 || all.streams != config_.train.batch || all.grads.size() != params_.size())
+    throw ConfigError("apply_step: the gradient must cover all " + std::to_string(config_.train.batch) +
+                      " streams of this model (combine_shards first)");
+  step_open_ = false;
+  StepReport r;
+  r.state_reset = step_state_reset_;
+  r.loss = all.loss;
   if (std::isfinite(r.loss)) {
-    net_.backward(params_.data(), cache_, grads_.data());
-    const ClipResult clip = clip_gradients(config_.optim.clip, config_.optim.clip_value, grads_.data(), grads_.size());
+    const ClipResult clip = clip_gradients(config_.optim.clip, config_.optim.clip_value, all.grads.data(), all.grads.size());
     r.grad_norm = clip.norm;
     r.clipped = clip.clipped;
     r.rejected = !clip.finite();
@@ -171,21 +228,21 @@ StepReport Session::train_step() {
   }
   r.lr = scheduled_lr(config_.optim, step_);
   if (r.rejected) {
-    // The divergence guard: nothing non-finite reaches the weights or the optimizer's moments.
+    // The divergence guard: nothing non-finite reaches the weights, the optimizer's moments or the carried state.
     ++rejected_;
-    train_state_ = state_before;
   } else {
+    train_state_ = all.state;
     // A confident model that is badly wrong: a loss far above ln V, what knowing nothing costs.
     r.diverging = r.loss > 2.0 * std::log(static_cast<double>(vocab_.size()));
     ++step_;
-    optimizer_.apply(params_.data(), grads_.data(), step_, r.lr);
+    optimizer_.apply(params_.data(), all.grads.data(), step_, r.lr);
     if (r.diverging) {
       healthy_streak_ = 0;
     } else if (++healthy_streak_ >= kGoodEvery || !good_) {
       // The whole training state after a healthy step, consistent with itself (as a checkpoint would hold it).
       healthy_streak_ = 0;
-      good_ = GoodState{params_, optimizer_.slots(), step_, train_rng_.state(),
-                        Cursor{batcher_->position(), batcher_->epoch()}, train_state_};
+      good_ = GoodState{params_, optimizer_.slots(), step_, Cursor{batcher_->position(), batcher_->epoch()},
+                        train_state_};
     }
   }
   r.step = step_;
