@@ -90,7 +90,7 @@ LoopResult run_training(Session& session, const LoopOptions& o, Progress& progre
       break;
     }
 
-    const StepReport r = session.train_step();
+    const StepReport r = session.train_step(o.runner);
     ++attempts;
     if (r.rejected) {
       ++rejected_in_a_row;

@@ -19,6 +19,7 @@ struct LoopOptions {
   uint64_t save_every = 0;     // 0 = only at the end
   uint64_t sample_every = 0;   // 0 = never
   std::string out_path;        // where saves go
+  ShardRunner* runner = nullptr;   // threads for each step's shards (thread_pool.hpp); null: this thread alone
 };
 
 enum class StopReason { finished, interrupted, diverged };

@@ -19,6 +19,7 @@ struct TrainRequest {
   std::optional<float> lr;      // a resumed model's new learning rate, if given
   LoopOptions loop;
   uint64_t print_every = 100;
+  int threads = 1;              // threads computing a step's shards (the losses do not depend on it)
 };
 
 const CommandSpec& train_spec();
