@@ -207,7 +207,7 @@ class Session {
 
   ForwardCache<float> cache_;                    // evaluation
   std::vector<ForwardCache<float>> lane_caches_; // train_step: one per runner lane
-  std::vector<StreamsGradient> shard_grads_;     // train_step: one per shard, reused from step to step
+  std::vector<StreamsGradient> shard_grads_;     // train_step: spare gradient slabs, reused from step to step
   std::vector<int32_t> inputs_, targets_;   // (T*B) time-major
 };
 
