@@ -143,6 +143,50 @@ TEST_CASE("dropout masks are drawn per stream: they change the losses and follow
   CHECK_FALSE(same_bits(train(other_seed, 5, nullptr), train(again, 5, nullptr)));
 }
 
+TEST_CASE("a stream's dropout mask does not depend on the batch it is computed in, and streams differ", "[shards]") {
+  ModelConfig m;
+  m.cell = CellType::lstm;
+  m.layers = 2;
+  m.hidden = 16;
+  m.embed = 4;
+  m.dropout = 0.5f;
+  const Network<float> net(m, 5);
+  const int T = 3, B = 8;
+  Slab<float> params(net.layout().total());
+  Rng init(3);
+  net.init_params(init, params.data());
+  std::vector<int32_t> x(T * B), y(T * B);
+  for (int i = 0; i < T * B; ++i) x[i] = y[(i + 1) % (T * B)] = i % 5;
+  const DropoutKey whole{42, 9, 0};
+  RecurrentState<float> state = net.zero_state(B);
+  ForwardCache<float> all;
+  net.forward(params.data(), x.data(), y.data(), T, B, state, all, &whole);
+  // Streams 5..6 alone, keyed by their run-wide index 5.
+  const int first = 5, Bs = 2;
+  std::vector<int32_t> xs(T * Bs), ys(T * Bs);
+  for (int t = 0; t < T; ++t)
+    for (int j = 0; j < Bs; ++j) {
+      xs[t * Bs + j] = x[t * B + first + j];
+      ys[t * Bs + j] = y[t * B + first + j];
+    }
+  RecurrentState<float> part_state = net.zero_state(Bs);
+  ForwardCache<float> part;
+  const DropoutKey some{42, 9, first};
+  net.forward(params.data(), xs.data(), ys.data(), T, Bs, part_state, part, &some);
+  const Mat<float>& mask = all.layers[1].mask;   // (H, T*B)
+  REQUIRE(mask.cols() == T * B);
+  for (int t = 0; t < T; ++t)
+    for (int j = 0; j < Bs; ++j)
+      CHECK(mask.col(t * B + first + j) == part.layers[1].mask.col(t * Bs + j));
+  // Each stream draws its own masks: stream 0 and stream 4 (the same place in shards of 4) are not alike.
+  CHECK(mask.col(0) != mask.col(4));
+  CHECK(mask.col(0) != mask.col(B));   // and a stream's masks change from step to step
+  // Half the units are dropped, the others scaled by 2.
+  const float kept = (mask.array() > 0).cast<float>().sum() / static_cast<float>(mask.size());
+  CHECK(kept == Approx(0.5).margin(0.1));
+  CHECK(mask.maxCoeff() == 2.0f);
+}
+
 TEST_CASE("resume is exact across a change of thread count", "[shards][checkpoint]") {
   for (CellType cell : {CellType::lstm, CellType::gru}) {
     INFO(to_string(cell));
@@ -162,25 +206,28 @@ TEST_CASE("resume is exact across a change of thread count", "[shards][checkpoin
 }
 
 TEST_CASE("the shard API, combined by hand as two workers would, equals train_step", "[shards]") {
-  const Config c = config_for(CellType::lstm);
+  Config c = config_for(CellType::lstm);
+  c.train.batch = 16;   // 4 shards: the tree ((0+1)+(2+3)) is not the sequence ((0+1)+2)+3
   Session whole(corpus(), c);
   const Run reference = train(whole, 12, nullptr);
 
-  // Two replicas at the same step: "worker A" computes shards 0 and 1, "worker B" shard 2. Each combines what it
-  // holds; the lead combines the nodes it receives; both replicas apply the lead's result.
+  // Two replicas at the same step: "worker A" computes shards 0, 1 and 2, "worker B" shard 3. Each combines what
+  // it holds; the lead combines the nodes it receives; both replicas apply the lead's result.
   Session a(corpus(), c), b(corpus(), c);
   ForwardCache<float> cache_a, cache_b;
   Run manual;
   for (int step = 0; step < 12; ++step) {
     const ShardPlan plan = a.begin_step();
+    REQUIRE(plan.count == 4);
     b.begin_step();
-    std::vector<StreamsGradient> held_a(2), held_b(1);
-    a.compute_shard(1, held_a[1], cache_a);   // any order
+    std::vector<StreamsGradient> held_a(3), held_b(1);
+    a.compute_shard(2, held_a[2], cache_a);   // any order
     a.compute_shard(0, held_a[0], cache_a);
-    b.compute_shard(2, held_b[0], cache_b);
+    a.compute_shard(1, held_a[1], cache_a);
+    b.compute_shard(3, held_b[0], cache_b);
     combine_shards(plan, held_a);
-    REQUIRE(held_a.size() == 1);   // shards 0 and 1 form one node of the tree
-    std::vector<StreamsGradient> at_lead = {held_b[0], held_a[0]};
+    REQUIRE(held_a.size() == 2);   // shards 0+1 form a node; shard 2 waits for its sibling 3
+    std::vector<StreamsGradient> at_lead = {held_b[0], held_a[1], held_a[0]};
     combine_shards(plan, at_lead);
     REQUIRE(at_lead.size() == 1);
     StreamsGradient for_b = at_lead[0];
