@@ -43,8 +43,11 @@ have_tfjs() {
     (cd "$OUT/peers" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) || return 1
   fi
 }
-if ! have_torch; then echo "bench: PyTorch peer skipped (needs python3-torch and libopenblas0-pthread from apt)"; fi
-TFJS=0; have_tfjs && TFJS=1 || echo "bench: TensorFlow.js peer skipped (npm ci of the peer package failed)"
+if [[ $PEERS == *torch* ]] && ! have_torch; then
+  echo "bench: PyTorch peer skipped (needs python3-torch and libopenblas0-pthread from apt: ./build.sh bench installs them)"
+fi
+TFJS=0
+if [[ $PEERS == *tfjs* ]]; then have_tfjs && TFJS=1 || echo "bench: TensorFlow.js peer skipped (npm ci of the peer package failed)"; fi
 
 torch_args() { [[ $1 == W1 ]] && echo "--layers 2 --hidden 256 --batch 32" || echo "--layers 1 --hidden 128 --batch 16"; }
 

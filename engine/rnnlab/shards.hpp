@@ -10,9 +10,10 @@
 // per stream (DropoutKey, network.hpp), so they do not depend on the grouping either.
 //
 // The shard count is a function of B alone: ceil(B / kStreamsPerShard) shards of kStreamsPerShard streams (the
-// last one may be smaller), at most kMaxShards. kStreamsPerShard = 4 gives W1 (B 32) 8 shards for up to 8
-// workers and W2 (B 16) 4; fewer streams per shard would let more workers share a step but makes each shard's
-// recurrent product (H, 4H) x (H, streams) too thin to run at speed (see the bench notes in README.md).
+// last one may be smaller), at most kMaxShards. kStreamsPerShard = 4 gives W1 (B 32) 8 shards, enough for the
+// page's 8 workers at most, and W2 (B 16) 4. Fewer streams per shard would let more workers share a step, but each
+// shard's recurrent product (4H, H) x (H, streams) is then too thin to keep the weights' trip through the cache
+// worth it; more streams per shard (8) run a little faster on one core but cap W1 at 4 workers and W2 at 2.
 #pragma once
 #include <vector>
 
