@@ -27,10 +27,13 @@ log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 APT_PACKAGES=(cmake make g++ libeigen3-dev catch2 libsimde-dev emscripten wabt nodejs npm chromium python3-torch
               firefox-esr webkit2gtk-driver xvfb xauth)
 APT_PACKAGES+=(zbar-tools)   # zbarimg reads the share link's QR code back (tests/browser/short_links.test.mjs)
+# The PyTorch peer of ./build.sh bench: Debian's torch with the reference BLAS runs ~14x slower than with OpenBLAS,
+# and a ratio against that would flatter us falsely (../shared/notes/toolchain.md §10).
+BENCH_APT_PACKAGES=(python3-torch libopenblas0-pthread)
 
-install_deps() {
+install_deps() {   # install_deps [EXTRA_APT_PACKAGE...]
   local missing=()
-  for p in "${APT_PACKAGES[@]}"; do
+  for p in "${APT_PACKAGES[@]}" "$@"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
   # node and npm may come from another source than Debian's packages (e.g. nodesource): accept those.
@@ -138,6 +141,7 @@ case "${1:-help}" in
     exec bench/demo.sh "$NATIVE/rnnlab"
     ;;
   bench)
+    install_deps "${BENCH_APT_PACKAGES[@]}"
     build_all   # the site too: the start-up figure is measured on it
     exec bench/run.sh "$@"
     ;;

@@ -1,6 +1,9 @@
 // rnnlab_bench: the engine's speed and learning benchmarks on a corpus (not a test; ./build.sh bench runs it).
 //
-//   rnnlab_bench train  --corpus F --workload W1|W2 [--seconds 20] [--warm 5]   training chars/s (median step time)
+//   rnnlab_bench train  --corpus F --workload W1|W2 [--seconds 20] [--warm 5] [--threads 1]
+//                                                    training chars/s (median step time), and where a step's time
+//                                                    goes: shards (forward + backward), combine, optimizer
+//                                                    (--threads: native only; the wasm build is single-threaded)
 //   rnnlab_bench learn  --corpus F --workload W1 [--steps 500] [--seed 1]       validation bits/char after N steps
 //   rnnlab_bench sample --corpus F --workload W1|W2 [--n 2000] [--reps 5] [--warm_s 1]   sampling chars/s, batch 1
 // Each mode prints one JSON line. Workloads (issue 2), 90% train / 10% validation:
@@ -13,12 +16,16 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "rnnlab/errors.hpp"
 #include "rnnlab/session.hpp"
+#if !defined(__EMSCRIPTEN__)
+#include "rnnlab/thread_pool.hpp"   // tools/rnnlab: the CLI's pool
+#endif
 
 using namespace rnnlab;
 using Clock = std::chrono::steady_clock;
@@ -67,6 +74,80 @@ double wasm_heap_mb() {
 #endif
 }
 
+// One step as Session::train_step() takes it, with its phases timed: the shards' forward + backward (on the pool's
+// threads, one contiguous range of shards each), the fixed-order combine, and clipping + the optimizer step (one
+// thread). The scaling model reads these: with n workers a step takes about shards / n + combine + apply (plus
+// moving gradients, in the page).
+struct StepTimes {
+  double shards = 0, combine = 0, apply = 0;
+};
+
+StepTimes timed_step(Session& s, ShardRunner* runner, std::vector<ForwardCache<float>>& caches,
+                     std::vector<StreamsGradient>& grads) {
+  StepTimes t;
+  auto t0 = Clock::now();
+  const ShardPlan& plan = s.begin_step();
+  grads.resize(static_cast<size_t>(plan.count));
+  // As train_step: one contiguous range of shards per lane, each run as one batch.
+  const int lanes = runner ? std::clamp(runner->lanes(), 1, plan.count) : 1;
+  auto body = [&](int r, int lane) {
+    const int first = r * plan.count / lanes, end = (r + 1) * plan.count / lanes;
+    s.compute_shards(first, end - first, grads.data() + first, caches[static_cast<size_t>(lane)]);
+  };
+  if (runner && lanes > 1) runner->run(lanes, body);
+  else body(0, 0);
+  t.shards = seconds_since(t0);
+  t0 = Clock::now();
+  std::vector<StreamsGradient> pieces;
+  pieces.swap(grads);
+  combine_shards(plan, pieces, &grads);
+  t.combine = seconds_since(t0);
+  t0 = Clock::now();
+  s.apply_step(pieces[0]);
+  t.apply = seconds_since(t0);
+  grads.push_back(std::move(pieces[0]));
+  return t;
+}
+
+void train_throughput(Session& s, std::map<std::string, std::string>& opt, double chars_per_step) {
+  const int threads = std::max(1, std::stoi(opt["threads"]));
+  ShardRunner* runner = nullptr;
+#if !defined(__EMSCRIPTEN__)
+  std::unique_ptr<cli::ThreadPool> pool;
+  if (threads > 1) {
+    pool = std::make_unique<cli::ThreadPool>(threads);
+    runner = pool.get();
+  }
+#else
+  if (threads > 1) throw ConfigError("--threads: the wasm build is single-threaded");
+#endif
+  std::vector<ForwardCache<float>> caches(static_cast<size_t>(threads));
+  std::vector<StreamsGradient> grads;
+  const int warm = std::stoi(opt["warm"]);
+  const double budget = std::stod(opt["seconds"]);
+  for (int i = 0; i < warm; ++i) timed_step(s, runner, caches, grads);
+  std::vector<double> times, shards, combine, apply;
+  double total = 0;
+  while (times.size() < 10 || total < budget) {
+    const StepTimes t = timed_step(s, runner, caches, grads);
+    times.push_back(t.shards + t.combine + t.apply);
+    shards.push_back(t.shards);
+    combine.push_back(t.combine);
+    apply.push_back(t.apply);
+    total += times.back();
+  }
+  const double med = median(times);
+  // best_chars_per_s: the fastest step. On a machine shared with other work the median moves with their load
+  // (the process is preempted mid-step); the fastest step does so much less, so A/B comparisons read it too.
+  const double best = *std::min_element(times.begin(), times.end());
+  std::printf("{\"event\":\"throughput\",\"workload\":\"%s\",\"threads\":%d,\"shards\":%d,\"steps_timed\":%zu,"
+              "\"median_step_s\":%.6f,\"chars_per_s\":%.1f,\"best_chars_per_s\":%.1f,\"median_shards_s\":%.6f,"
+              "\"median_combine_s\":%.6f,\"median_apply_s\":%.6f,\"params\":%zu,\"wasm_heap_mb\":%.1f}\n",
+              opt["workload"].c_str(), threads, s.shard_plan().count, times.size(), med, chars_per_step / med,
+              chars_per_step / best, median(shards), median(combine), median(apply), s.parameter_count(),
+              wasm_heap_mb());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,7 +158,7 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   std::map<std::string, std::string> opt = {{"workload", "W1"}, {"seconds", "20"}, {"warm", "5"},
                                             {"steps", "500"},   {"seed", "1"},     {"n", "2000"},
-                                            {"reps", "5"},      {"warm_s", "1"}};
+                                            {"reps", "5"},      {"warm_s", "1"},   {"threads", "1"}};
   for (int i = 2; i + 1 < argc; i += 2) opt[std::string(argv[i]).substr(2)] = argv[i + 1];
   try {
     std::ifstream in(opt["corpus"], std::ios::binary);
@@ -88,25 +169,7 @@ int main(int argc, char** argv) {
     const double chars_per_step = static_cast<double>(config.train.batch) * config.train.unroll;
 
     if (mode == "train") {
-      const int warm = std::stoi(opt["warm"]);
-      const double budget = std::stod(opt["seconds"]);
-      for (int i = 0; i < warm; ++i) s.train_step();
-      std::vector<double> times;
-      double total = 0;
-      while (times.size() < 10 || total < budget) {
-        const auto t0 = Clock::now();
-        s.train_step();
-        times.push_back(seconds_since(t0));
-        total += times.back();
-      }
-      const double med = median(times);
-      // best_chars_per_s: the fastest step. On a machine shared with other work the median moves with their load
-      // (the process is preempted mid-step); the fastest step does so much less, so A/B comparisons read it too.
-      const double best = *std::min_element(times.begin(), times.end());
-      std::printf("{\"event\":\"throughput\",\"workload\":\"%s\",\"steps_timed\":%zu,\"median_step_s\":%.6f,"
-                  "\"chars_per_s\":%.1f,\"best_chars_per_s\":%.1f,\"params\":%zu,\"wasm_heap_mb\":%.1f}\n",
-                  opt["workload"].c_str(), times.size(), med, chars_per_step / med, chars_per_step / best,
-                  s.parameter_count(), wasm_heap_mb());
+      train_throughput(s, opt, chars_per_step);
     } else if (mode == "learn") {
       const int steps = std::stoi(opt["steps"]);
       const auto t0 = Clock::now();

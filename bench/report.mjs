@@ -70,4 +70,29 @@ if (presets.length) {
       `${(d.best_seconds / 60).toFixed(2)} | ${d.stop_step < 0 ? 'not within the time cap' : fmt(d.stop_step)} | ` +
       `${fmt(d.steps)} | ${(d.cpu_seconds / 60).toFixed(2)} |`);
   }
+// Threads (issue 15): native training with 2 threads against 1, against PyTorch at its best thread count (1 or 2,
+// both measured in this run), and the scaling model. With K fixed shards per step and n cores, a step takes about
+// ceil(K/n) shard times (forward + backward, which split) plus the combine and the optimizer step (which do not);
+// memory bandwidth shared between cores is not in the model, so it is an upper bound.
+const field = (system, workload, key) => {
+  const xs = rows.filter((r) => r.system === system && r.workload === workload && r.mode === 'train' && r.data[key] != null);
+  return xs.length ? median(xs.map((r) => r.data[key])) : null;
+};
+for (const w of ['W1', 'W2']) {
+  const one = med('native', w, 'train'), two = med('native-2threads', w, 'train');
+  if (!one || !two) continue;
+  const torchBest = [med('pytorch', w, 'train'), med('pytorch-2threads', w, 'train')].filter(Boolean)
+    .sort((a, b) => b.value - a.value)[0];
+  const torchWhich = torchBest && torchBest === med('pytorch-2threads', w, 'train') ? '2 threads' : '1 thread';
+  console.log(`\nnative ${w}, 2 threads: ${fmt(two.value)} chars/s = ${ratio(two, one)} 1 thread (${fmt(one.value)})` +
+    (torchBest ? `, ${ratio(two, torchBest)} PyTorch at its best (${torchWhich}, ${fmt(torchBest.value)})` : ''));
+  const K = field('native', w, 'shards'), shards = field('native', w, 'median_shards_s');
+  const combine = field('native', w, 'median_combine_s'), apply = field('native', w, 'median_apply_s');
+  if (K == null || shards == null) continue;
+  const ms = (x) => (x * 1000).toFixed(1) + ' ms';
+  const step = (n) => Math.ceil(K / n) * (shards / K) + combine + apply;
+  console.log(`  one thread, per step: ${K} shards ${ms(shards)}, combine ${ms(combine)}, optimizer ${ms(apply)}; ` +
+    `2 threads measured: shards ${ms(field('native-2threads', w, 'median_shards_s'))}`);
+  console.log(`  scaling model (ceil(K/n) shards + combine + optimizer): ` +
+    [2, 4, 8].map((n) => `${n} cores ${(step(1) / step(n)).toFixed(2)}x`).join(', '));
 }

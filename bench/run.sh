@@ -11,12 +11,17 @@
 # (bench/presets/bench_presets.cpp, natively) until "Stop when validation stops improving" would pause it: best
 # validation bits/char, its step and the minutes to it, in CPU time and by the wall clock (each preset capped at 15
 # CPU minutes; ten minutes or more in all: MODES=train,sample leaves it out).
+# Threads (issue 15): native training also with --threads 2 (system native-2threads) and PyTorch also with 2 threads
+# (pytorch-2threads), so the report compares against PyTorch at its best thread count. A focused run of just those:
+#   FLAVOURS= PEERS=torch MODES=train LEARN=0 ./build.sh bench      (FLAVOURS: wasm,wasm-nosimd by default)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 SECS=${SECONDS_PER_RUN:-20}
 PEERS=${PEERS:-torch,tfjs}
 MODES=${MODES:-train,sample,presets}
+FLAVOURS=${FLAVOURS-wasm,wasm-nosimd}
+LEARN=${LEARN:-1}
 CORPUS=${CORPUS:-../shared/corpora/tinyshakespeare.txt}
 PEER_DIR=../shared/bench-peers
 OUT=build/bench
@@ -33,6 +38,7 @@ record() {   # system workload mode: reads JSON lines on stdin, keeps the last o
 }
 
 OB="env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1"
+OB2="env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2"
 have_torch() { [[ $PEERS == *torch* ]] && /usr/bin/python3 -c 'import torch' 2>/dev/null && [[ -d /usr/lib/x86_64-linux-gnu/openblas-pthread ]]; }
 have_tfjs() {
   [[ $PEERS == *tfjs* ]] || return 1
@@ -42,8 +48,11 @@ have_tfjs() {
     (cd "$OUT/peers" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) || return 1
   fi
 }
-if ! have_torch; then echo "bench: PyTorch peer skipped (needs python3-torch and libopenblas0-pthread from apt)"; fi
-TFJS=0; have_tfjs && TFJS=1 || echo "bench: TensorFlow.js peer skipped (npm ci of the peer package failed)"
+if [[ $PEERS == *torch* ]] && ! have_torch; then
+  echo "bench: PyTorch peer skipped (needs python3-torch and libopenblas0-pthread from apt: ./build.sh bench installs them)"
+fi
+TFJS=0
+if [[ $PEERS == *tfjs* ]]; then have_tfjs && TFJS=1 || echo "bench: TensorFlow.js peer skipped (npm ci of the peer package failed)"; fi
 
 torch_args() { [[ $1 == W1 ]] && echo "--layers 2 --hidden 256 --batch 32" || echo "--layers 1 --hidden 128 --batch 16"; }
 
@@ -51,8 +60,10 @@ for run in $(seq "$RUNS"); do
   for w in W1 W2; do
     echo "run $run/$RUNS, $w" >&2
     [[ $MODES == *train* ]] && $BENCH train --corpus "$CORPUS" --workload $w --seconds "$SECS" | record native $w train
+    [[ $MODES == *train* ]] && $BENCH train --corpus "$CORPUS" --workload $w --seconds "$SECS" --threads 2 |
+      record native-2threads $w train
     [[ $MODES == *sample* ]] && $BENCH sample --corpus "$CORPUS" --workload $w | record native $w sample
-    for flavour in wasm wasm-nosimd; do
+    for flavour in ${FLAVOURS//,/ }; do
       dir=build/$flavour
       [[ -f $dir/rnnlab_bench.js ]] || continue
       [[ $MODES == *train* ]] && node $dir/rnnlab_bench.js train --corpus "$CORPUS" --workload $w --seconds "$SECS" | record $flavour-node $w train
@@ -61,6 +72,7 @@ for run in $(seq "$RUNS"); do
     done
     if have_torch; then
       [[ $MODES == *train* ]] && $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py bench --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" | record pytorch $w train
+      [[ $MODES == *train* ]] && $OB2 /usr/bin/python3 $PEER_DIR/torch/train_torch.py bench --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" --threads 2 | record pytorch-2threads $w train
       [[ $MODES == *sample* ]] && $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py sample --corpus "$CORPUS" $(torch_args $w) | record pytorch $w sample
     fi
     if ((TFJS)); then
@@ -70,7 +82,7 @@ for run in $(seq "$RUNS"); do
   done
 done
 
-if [[ $MODES == *train* ]]; then
+if [[ $MODES == *train* && $LEARN == 1 ]]; then
   echo "learning: W1, 500 steps, seed 1" >&2
   $BENCH learn --corpus "$CORPUS" --workload W1 --steps 500 --seed 1 | record native W1 learn
 fi
@@ -87,7 +99,7 @@ if [[ $MODES == *presets* && -x build/native/rnnlab_bench_presets ]]; then
   $P web/presets/prose.txt 900 25 $FORM layers=2 hidden=96 embed=16 dropout=0.3 | record native prose presets
   $P "$OUT/preset-texts/presets/code.txt" 900 25 $FORM | record native code presets
 fi
-if [[ -f site/rnnlab_engine.wasm && ( $MODES == *train* || $MODES == *sample* ) ]]; then
+if [[ -f site/rnnlab_engine.wasm && $FLAVOURS == *wasm* && ( $MODES == *train* || $MODES == *sample* ) ]]; then
   echo "page start-up in headless Chromium" >&2
   # 11 fresh browsers (single start-ups spread by 100+ ms here), each beside a floor measured in the same run.
   node bench/browser/startup.mjs site 11 | record wasm-chromium page startup

@@ -36,12 +36,12 @@ Problem make_problem(const Network<double>& net, uint64_t seed) {
   return p;
 }
 
-// The loss with a fixed dropout mask: the dropout RNG is reseeded identically for every evaluation.
+// The loss with a fixed dropout mask: the same DropoutKey draws the same masks for every evaluation.
 double loss_at(const Network<double>& net, const Problem& p, const std::vector<double>& params,
                const RecurrentState<double>& h0) {
   RecurrentState<double> state = h0;
   ForwardCache<double> cache;
-  Rng dropout(77);
+  const DropoutKey dropout{77, 3, 0};
   return net.forward(params.data(), p.x.data(), p.y.data(), p.T, p.B, state, cache, &dropout);
 }
 
@@ -64,7 +64,7 @@ void gradcheck(ModelConfig cfg, int V = 6) {
   Problem p = make_problem(net, 2024);
   RecurrentState<double> state = p.h0, dstate0 = net.zero_state(p.B);
   ForwardCache<double> cache;
-  Rng dropout(77);
+  const DropoutKey dropout{77, 3, 0};
   net.forward(p.params.data(), p.x.data(), p.y.data(), p.T, p.B, state, cache, &dropout);
   std::vector<double> grads(p.params.size(), 0.0);
   net.backward(p.params.data(), cache, grads.data(), &dstate0);

@@ -26,6 +26,8 @@
 //                                            must be the model's own training text, which the link carries)
 //   s.loadLinkWeights(bytes)              -> { ok, ...description } after open() on the link's text and settings
 //   s.roundWeights()                      -> { ok }: the same rounding, no payload (replayed on exact resume)
+//   s.beginStep() / s.computeShards(k, n) / s.combineShards(pieces) / s.applyStep(piece): one step's shards spread
+//                                            over several workers (shard_bindings.hpp); the same losses as train()
 //   s.delete()                             // embind objects are freed by hand
 //   engine.textStats(textOrBytes, configText)      -> { ok, stats } without building a model
 //   engine.checkConfig(configText)                 -> { ok } or { ok: false, error }
@@ -49,6 +51,7 @@
 #include "rnnlab/utf8.hpp"
 #include "rnnlab/vocab.hpp"
 #include "inspect_bindings.hpp"
+#include "shard_bindings.hpp"
 
 namespace {
 
@@ -93,6 +96,20 @@ val bytes_copy(const std::string& bytes) {
 
 // JSON has no NaN; a missing value reads better as null.
 val number_or_null(double v) { return std::isfinite(v) ? val(v) : val::null(); }
+
+val report_object(const rnnlab::StepReport& r) {
+  val o = val::object();
+  o.set("step", static_cast<double>(r.step));
+  o.set("loss", number_or_null(r.loss));
+  o.set("gradNorm", number_or_null(r.grad_norm));
+  o.set("clipped", r.clipped);
+  o.set("rejected", r.rejected);
+  o.set("diverging", r.diverging);
+  o.set("stateReset", r.state_reset);
+  o.set("lr", r.lr);
+  o.set("epoch", r.epoch);
+  return o;
+}
 
 val stats_object(const rnnlab::TextStats& s) {
   val o = val::object();
@@ -208,23 +225,37 @@ class WebSession {
       val reports = val::array();
       const double start = emscripten_get_now();
       for (int i = 0; i < max_steps; ++i) {
-        const rnnlab::StepReport r = s.train_step();
-        val o = val::object();
-        o.set("step", static_cast<double>(r.step));
-        o.set("loss", number_or_null(r.loss));
-        o.set("gradNorm", number_or_null(r.grad_norm));
-        o.set("clipped", r.clipped);
-        o.set("rejected", r.rejected);
-        o.set("diverging", r.diverging);
-        o.set("stateReset", r.state_reset);
-        o.set("lr", r.lr);
-        o.set("epoch", r.epoch);
-        reports.call<void>("push", o);
+        reports.call<void>("push", report_object(s.train_step()));
         if (emscripten_get_now() - start >= max_millis) break;
       }
       val r = ok_result();
       r.set("reports", reports);
       r.set("millis", emscripten_get_now() - start);
+      return r;
+    });
+  }
+
+  // Data-parallel steps across workers (shard_bindings.hpp).
+  val beginStep() {
+    return guarded([&] {
+      const rnnlab::ShardPlan& plan = need().begin_step();
+      val r = ok_result();
+      r.set("shards", plan.count);
+      return r;
+    });
+  }
+  val computeShards(int first_shard, int count) {
+    return guarded([&] { return rnnlab_web::compute_shards(need(), first_shard, count, shard_cache_); });
+  }
+  val combineShards(const val& pieces) {
+    return guarded([&] { return rnnlab_web::combine_shards(need(), pieces); });
+  }
+  val applyStep(const val& piece) {
+    return guarded([&] {
+      Session& s = need();
+      rnnlab::StreamsGradient all = rnnlab_web::piece_from_js(s, piece);
+      val r = ok_result();
+      r.set("report", report_object(s.apply_step(all)));
       return r;
     });
   }
@@ -436,6 +467,7 @@ class WebSession {
   }
 
   std::unique_ptr<Session> session_;
+  rnnlab::ForwardCache<float> shard_cache_;   // computeShards' scratch, reused from step to step
   // scoreSplit's scorer and the model and call count it was started at (weights that changed restart it).
   std::unique_ptr<rnnlab::SplitScorer> scorer_;
   const Session* scorer_for_ = nullptr;
@@ -476,5 +508,9 @@ EMSCRIPTEN_BINDINGS(rnnlab_web) {
       .function("roundForLink", &WebSession::roundForLink)
       .function("loadLinkWeights", &WebSession::loadLinkWeights)
       .function("roundWeights", &WebSession::roundWeights)
-      .function("look", &WebSession::look);
+      .function("look", &WebSession::look)
+      .function("beginStep", &WebSession::beginStep)
+      .function("computeShards", &WebSession::computeShards)
+      .function("combineShards", &WebSession::combineShards)
+      .function("applyStep", &WebSession::applyStep);
 }

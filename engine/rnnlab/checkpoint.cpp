@@ -8,7 +8,7 @@
 //   u64 P, P x f32                  parameters in ParamLayout order
 //   u32 slots, slots x (P x f32)    optimizer state
 //   u64 step, u64 rejected steps
-//   4 x u64                         dropout RNG state
+//   [4 x u64 dropout RNG state]     format 1 only: since format 2 the masks derive from seed and step (shards.hpp)
 //   u64 text fingerprint, u64 text bytes, u8 text included, [str text]
 //   u64 cursor position, u64 epoch
 //   L x (H*B f32) h, [L x (H*B f32) c for LSTM]   the hidden state carried between chunks
@@ -28,24 +28,27 @@ namespace rnnlab {
 namespace {
 
 constexpr char kMagic[8] = {'R', 'N', 'N', 'L', 'A', 'B', '\x1a', '\n'};
-constexpr uint32_t kCheckpointVersion = 1;
+// 2: data-parallel shards; dropout masks keyed by seed, step and stream, so no generator state is stored. Format 1
+// files still load (their weights, moments and cursor are all valid); training on them follows the new shards,
+// so its losses differ from what the old engine would have given.
+constexpr uint32_t kCheckpointVersion = 2;
 constexpr size_t kMaxConfigBytes = 1 << 16;
 constexpr uint64_t kMaxTextBytes = 1ull << 31;
 
-// Fixed-size fields after the weights and optimizer state: u64 P, u32 slots, u64 step, u64 rejected, 4 x u64 RNG,
-// u64 fingerprint, u64 text bytes, u8 text included, u64 cursor position, u64 epoch.
-constexpr uint64_t kFixedTailBytes = 8 + 4 + 8 + 8 + 32 + 8 + 8 + 1 + 8 + 8;
+// Fixed-size fields after the weights and optimizer state: u64 P, u32 slots, u64 step, u64 rejected, (format 1:
+// 4 x u64 RNG), u64 fingerprint, u64 text bytes, u8 text included, u64 cursor position, u64 epoch.
+constexpr uint64_t fixed_tail_bytes(uint32_t version) { return 8 + 4 + 8 + 8 + (version == 1 ? 32 : 0) + 8 + 8 + 1 + 8 + 8; }
 
 // Before anything the size of the model is allocated: the weights, optimizer moments and carried state that this
 // configuration and vocabulary need must all be in the file. So a forged header (a 1024-unit, 4-layer model in a
 // file of a few hundred KB) is refused at once, and loading never allocates more than the file itself backs plus
 // small fixed tables.
-void require_backed_by_file(const Config& c, int V, size_t remaining) {
+void require_backed_by_file(const Config& c, int V, size_t remaining, uint32_t version) {
   const uint64_t P = ParamLayout(c.model, V).total();
   const uint64_t slabs = 1 + static_cast<uint64_t>(Optimizer::slot_count(c.optim.type));
   const uint64_t state = static_cast<uint64_t>(c.model.layers) * static_cast<uint64_t>(c.model.hidden) *
                          static_cast<uint64_t>(c.train.batch) * (has_cell_state(c.model.cell) ? 2 : 1);
-  const uint64_t need = 4 * (P * slabs + state) + kFixedTailBytes;   // < 2^40: every factor is range-checked
+  const uint64_t need = 4 * (P * slabs + state) + fixed_tail_bytes(version);   // < 2^40: every factor is range-checked
   if (need > remaining)
     throw FormatError("model file: its configuration (" + to_string(c.model.cell) + ", " +
                       std::to_string(c.model.layers) + " x " + std::to_string(c.model.hidden) + " hidden, " +
@@ -80,7 +83,6 @@ struct CheckpointCodec {
     for (const auto& slot : s.optimizer_.slots()) w.f32_array(slot.data(), slot.size());
     w.u64(s.step_);
     w.u64(s.rejected_);
-    for (uint64_t word : s.train_rng_.state()) w.u64(word);
     w.u64(s.text_identity_known_ ? s.text_hash_ : 0);   // 0: any text may be attached (imported weights)
     w.u64(s.text_bytes());   // kept through a load and save without the text, so --resume can still check it
     w.u8(include_text ? 1 : 0);
@@ -136,7 +138,7 @@ struct CheckpointCodec {
     Vocab vocab = Vocab::from_symbols(std::move(symbols));
     in.u32();   // collapsed statistics: informational, rebuilt from the text when attached
     in.u64();
-    require_backed_by_file(config, static_cast<int>(V), in.remaining());
+    require_backed_by_file(config, static_cast<int>(V), in.remaining(), version);
 
     auto s = std::unique_ptr<Session>(new Session(config, std::move(vocab)));
     const uint64_t P = in.u64();
@@ -152,9 +154,8 @@ struct CheckpointCodec {
       if (!std::isfinite(p)) throw FormatError("model file: it holds non-finite weights (NaN or infinity)");
     s->step_ = in.u64();
     s->rejected_ = in.u64();
-    Rng::State rng_state;
-    for (auto& word : rng_state) word = in.u64();
-    s->train_rng_.set_state(rng_state);
+    if (version == 1)
+      for (int i = 0; i < 4; ++i) in.u64();   // the old single dropout generator's state, no longer used
     s->text_hash_ = in.u64();
     s->text_identity_known_ = s->text_hash_ != 0;
     const uint64_t text_bytes = in.u64();

@@ -1,5 +1,7 @@
 #include "rnnlab/linalg.hpp"
 
+#include <type_traits>
+
 #include "rnnlab/eigen.hpp"
 #include "rnnlab/kernels/kernels.hpp"
 
@@ -54,6 +56,22 @@ void add_row_sums(int M, int N, const Scalar* X, int ldx, Scalar* y) {
   VecMap<Scalar>(y, M) += x.rowwise().sum();
 #endif
 }
+
+template <typename Scalar>
+void gemm_columns(bool trans_a, bool trans_b, int M, int N, int K, Scalar alpha, const Scalar* A, int lda,
+                  const Scalar* B, int ldb, Scalar beta, Scalar* C, int ldc) {
+#if defined(__wasm_simd128__)
+  if constexpr (std::is_same_v<Scalar, float>) {
+    kernels::f32_gemm_panels_simd128(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+#endif
+  gemm<Scalar>(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+template void gemm_columns<float>(bool, bool, int, int, int, float, const float*, int, const float*, int, float,
+                                  float*, int);
+template void gemm_columns<double>(bool, bool, int, int, int, double, const double*, int, const double*, int,
+                                   double, double*, int);
 
 #if defined(__wasm_simd128__)
 // In the browser Eigen has no wasm SIMD path (it compiles to mostly scalar code), so the float products go to the

@@ -25,6 +25,16 @@ void gemm<float>(bool trans_a, bool trans_b, int M, int N, int K, float alpha, c
                  int ldb, float beta, float* C, int ldc);
 #endif
 
+// The same product for per-column work in training (activations, never sums over columns): column j of C gets the
+// same bits whatever columns share the call, provided it lies in the same place relative to the call's last N % 4
+// columns (the tail kernels of both Eigen's and the wasm GEMM differ from their 4-column panels). Data-parallel
+// training (shards.hpp) gives every worker whole groups of 4 streams and the last worker the ragged end, so a
+// stream's activations are the same bits with any number of workers. Eigen keeps this for N >= 4 (at N == 1 it
+// switches to a GEMV); the wasm path skips the GEMV and small-N kernels that f32_gemm_simd128 picks for N <= 8.
+template <typename Scalar>
+void gemm_columns(bool trans_a, bool trans_b, int M, int N, int K, Scalar alpha, const Scalar* A, int lda,
+                  const Scalar* B, int ldb, Scalar beta, Scalar* C, int ldc);
+
 // y(M) += sum over the N columns of X (M, N) with leading dimension ldx: bias gradients.
 template <typename Scalar>
 void add_row_sums(int M, int N, const Scalar* X, int ldx, Scalar* y);

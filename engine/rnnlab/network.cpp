@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "rnnlab/cells.hpp"
 #include "rnnlab/linalg.hpp"
@@ -28,6 +29,28 @@ void add_bias(S* m, int rows, int cols, const S* bias) {
 #else
   Eigen::Map<Mat<S>>(m, rows, cols).colwise() += ConstVecMap<S>(bias, rows);
 #endif
+}
+
+// Streams [first, first + n) of a (rows, T*B) time-major matrix m, at every step, as (rows, T*n) in the same
+// time-major order: one group's columns (StepShare). The whole batch is m itself, so it needs no copy, and a group
+// gathered elsewhere is the same matrix, bit for bit.
+template <typename S>
+const S* group_columns(const S* m, int rows, int T, int B, int first, int n, Mat<S>& scratch) {
+  if (first == 0 && n == B) return m;
+  scratch.resize(rows, static_cast<Eigen::Index>(T) * n);
+  const size_t r = static_cast<size_t>(rows);
+  for (int t = 0; t < T; ++t) {
+    const S* from = m + (static_cast<size_t>(t) * B + first) * r;
+    std::copy(from, from + static_cast<size_t>(n) * r, scratch.data() + static_cast<size_t>(t) * n * r);
+  }
+  return scratch.data();
+}
+
+// bounds = 0 = b_0 < ... < b_n = B, or std::invalid_argument.
+void check_group_bounds(const std::vector<int>& bounds, int B) {
+  bool ok = bounds.size() >= 2 && bounds.front() == 0 && bounds.back() == B;
+  for (size_t g = 1; ok && g < bounds.size(); ++g) ok = bounds[g] > bounds[g - 1];
+  if (!ok) throw std::invalid_argument("forward: the share's shard bounds do not split the batch into groups");
 }
 
 }  // namespace
@@ -64,7 +87,8 @@ void Network<S>::init_params(Rng& rng, S* params) const {
 // With an embedding, x (E, N) is gathered from embed.weight rows (and kept in *x_out for backward);
 // with one-hot input, W_ih0 · onehot(v) is column v of W_ih0, so no product is needed.
 template <typename S>
-void Network<S>::embed_inputs(const S* params, const int32_t* tokens, int N, Mat<S>& pre, Mat<S>* x_out) const {
+void Network<S>::embed_inputs(const S* params, const int32_t* tokens, int N, Mat<S>& pre, Mat<S>* x_out,
+                              bool by_columns) const {
   const LayerBlocks& lb = layout_.layer(0);
   const int GH = G_ * H_, In = lb.input_size;
   pre.resize(GH, N);
@@ -74,7 +98,8 @@ void Network<S>::embed_inputs(const S* params, const int32_t* tokens, int N, Mat
     Mat<S>& x = x_out ? *x_out : local;
     x.resize(In, N);
     for (int j = 0; j < N; ++j) x.col(j) = ConstVecMap<S>(table + static_cast<size_t>(tokens[j]) * In, In);
-    gemm<S>(true, false, GH, N, In, S(1), params + lb.weight_ih, In, x.data(), In, S(0), pre.data(), GH);
+    (by_columns ? gemm_columns<S> : gemm<S>)(true, false, GH, N, In, S(1), params + lb.weight_ih, In, x.data(), In,
+                                             S(0), pre.data(), GH);
   } else {
     const S* w = params + lb.weight_ih;   // (GH, V) row-major
     for (int j = 0; j < N; ++j)
@@ -83,19 +108,40 @@ void Network<S>::embed_inputs(const S* params, const int32_t* tokens, int N, Mat
   add_bias(pre.data(), GH, N, params + lb.bias_ih);
 }
 
+// mask (H, T*B): column t*B + b is stream b's mask at step t, 1/keep or 0. Each stream draws its T columns in
+// order from its own generator (DropoutKey), so the mask of a stream does not depend on B or its place in it.
+template <typename S>
+void Network<S>::draw_dropout_mask(const DropoutKey& key, int layer, int T, int B, Mat<S>& mask) const {
+  const double keep = 1.0 - static_cast<double>(config_.dropout);
+  const S scale = S(1) / static_cast<S>(keep);
+  mask.resize(H_, static_cast<Eigen::Index>(T) * B);
+  for (int b = 0; b < B; ++b) {
+    Rng rng(derive_seed(key.seed, key.chunk, static_cast<uint64_t>(layer),
+                        static_cast<uint64_t>(key.first_stream + b)));
+    for (int t = 0; t < T; ++t) {
+      S* col = mask.data() + (static_cast<size_t>(t) * B + b) * H_;
+      for (int i = 0; i < H_; ++i) col[i] = rng.uniform() < keep ? scale : S(0);
+    }
+  }
+}
+
 template <typename S>
 double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t* targets, int T, int B,
-                           RecurrentState<S>& state, ForwardCache<S>& cache, Rng* dropout_rng) const {
+                           RecurrentState<S>& state, ForwardCache<S>& cache, const DropoutKey* dropout,
+                           const StepShare* share) const {
   const int H = H_, GH = G_ * H_, N = T * B, L = config_.layers;
+  if (share) check_group_bounds(share->bounds, B);
+  const int mean_over = share ? T * share->step_batch : N;   // the step's characters
   const CellType cell = config_.cell;
   cache.T = T;
   cache.B = B;
   cache.inputs.assign(inputs, inputs + N);
   cache.targets.assign(targets, targets + N);
   cache.layers.resize(static_cast<size_t>(L));
-  const S keep = S(1) - static_cast<S>(config_.dropout);
-  const bool use_dropout = dropout_rng != nullptr && config_.dropout > 0.0f;
-  cache.token_table_used = layout_.has_embedding() && use_token_table(V_, N);
+  const bool use_dropout = dropout != nullptr && config_.dropout > 0.0f;
+  cache.group_bounds = share ? share->bounds : std::vector<int>{0, B};
+  // Decided by the whole step, so every worker of a data-parallel step takes the same path.
+  cache.token_table_used = layout_.has_embedding() && use_token_table(V_, mean_over);
 
   for (int k = 0; k < L; ++k) {
     auto& c = cache.layers[static_cast<size_t>(k)];
@@ -113,24 +159,21 @@ double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t
       gather_token_columns<S>(GH, N, cache.token_table.data(), inputs, pre.data());
       c.x.resize(0, 0);
     } else if (k == 0) {
-      embed_inputs(params, inputs, N, pre, &c.x);
+      embed_inputs(params, inputs, N, pre, &c.x, true);
     } else {
       const auto& below = cache.layers[static_cast<size_t>(k - 1)];
       const S* xin = below.h.data() + static_cast<size_t>(H) * B;   // h_1..h_T of the layer below, (H, N)
       if (use_dropout) {
-        c.mask.resize(H, N);
+        draw_dropout_mask(*dropout, k, T, B, c.mask);
         c.x.resize(H, N);
-        for (Eigen::Index i = 0; i < c.mask.size(); ++i) {
-          c.mask.data()[i] = dropout_rng->uniform() < static_cast<double>(keep) ? S(1) / keep : S(0);
-          c.x.data()[i] = xin[i] * c.mask.data()[i];
-        }
+        for (Eigen::Index i = 0; i < c.mask.size(); ++i) c.x.data()[i] = xin[i] * c.mask.data()[i];
         xin = c.x.data();
       } else {
         c.mask.resize(0, 0);
         c.x.resize(0, 0);
       }
       pre.resize(GH, N);
-      gemm<S>(true, false, GH, N, H, S(1), params + lb.weight_ih, H, xin, H, S(0), pre.data(), GH);
+      gemm_columns<S>(true, false, GH, N, H, S(1), params + lb.weight_ih, H, xin, H, S(0), pre.data(), GH);
       add_bias(pre.data(), GH, N, params + lb.bias_ih);
     }
     if (cell != CellType::gru) add_bias(pre.data(), GH, N, params + lb.bias_hh);
@@ -189,27 +232,68 @@ double Network<S>::forward(const S* params, const int32_t* inputs, const int32_t
   // Head: logits (V, N) = head.weight (V,H) · h_top + head.bias, then softmax cross-entropy.
   const S* h_top = cache.layers.back().h.data() + static_cast<size_t>(H) * B;
   cache.logits.resize(V_, N);
-  gemm<S>(true, false, V_, N, H, S(1), params + layout_.head_weight(), H, h_top, H, S(0), cache.logits.data(), V_);
+  gemm_columns<S>(true, false, V_, N, H, S(1), params + layout_.head_weight(), H, h_top, H, S(0), cache.logits.data(),
+                  V_);
   add_bias(cache.logits.data(), V_, N, params + layout_.head_bias());
   cache.dlogits.resize(V_, N);
-  const double total = cells::softmax_xent<S>(V_, N, cache.logits.data(), targets, S(1) / static_cast<S>(N),
-                                              cache.dlogits.data());
-  return total / N;
+  const S scale = S(1) / static_cast<S>(mean_over);
+  const int groups = static_cast<int>(cache.group_bounds.size()) - 1;
+  cache.group_loss.assign(static_cast<size_t>(groups), 0.0);
+  if (!share) {
+    cache.group_loss[0] = cells::softmax_xent<S>(V_, N, cache.logits.data(), targets, scale, cache.dlogits.data());
+    return cache.group_loss[0] / mean_over;
+  }
+  // Each group's sum step by step over its own columns, so it does not depend on what else this forward runs.
+  double total = 0;
+  for (int g = 0; g < groups; ++g) {
+    const int first = cache.group_bounds[static_cast<size_t>(g)], n = cache.group_bounds[static_cast<size_t>(g) + 1] - first;
+    for (int t = 0; t < T; ++t) {
+      const size_t col = static_cast<size_t>(t) * B + static_cast<size_t>(first);
+      cache.group_loss[static_cast<size_t>(g)] += cells::softmax_xent<S>(
+          V_, n, cache.logits.data() + col * V_, targets + col, scale, cache.dlogits.data() + col * V_);
+    }
+    total += cache.group_loss[static_cast<size_t>(g)];
+  }
+  return total / mean_over;
 }
 
 template <typename S>
 void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, RecurrentState<S>* dstate0,
                           GradientProbe* probe, BackwardRecord<S>* record) const {
+  if (cache.group_bounds.size() != 2)
+    throw std::invalid_argument("backward: the forward ran shards of a step; use backward_groups");
+  backward_sweep(params, cache, {grads}, dstate0, probe, record);
+}
+
+template <typename S>
+void Network<S>::backward_groups(const S* params, ForwardCache<S>& cache, const std::vector<S*>& group_grads) const {
+  if (group_grads.size() + 1 != cache.group_bounds.size())
+    throw std::invalid_argument("backward_groups: one gradient slab per group of the forward's StepShare");
+  backward_sweep(params, cache, group_grads, nullptr, nullptr, nullptr);
+}
+
+// Everything per column (the sweep through time, the gradients reaching each layer's input) runs over all B streams
+// at once; every sum over columns goes to the slab of the group (StepShare) the columns belong to.
+template <typename S>
+void Network<S>::backward_sweep(const S* params, ForwardCache<S>& cache, const std::vector<S*>& group_grads,
+                                RecurrentState<S>* dstate0, GradientProbe* probe, BackwardRecord<S>* record) const {
   const int H = H_, GH = G_ * H_, T = cache.T, B = cache.B, N = T * B, L = config_.layers;
   const CellType cell = config_.cell;
+  const std::vector<int>& bounds = cache.group_bounds;
+  const size_t groups = group_grads.size();
 
   // Head. dy (H, N) = head.weight^T · dlogits; d head.weight (V,H) row-major = (H,V) column-major += h_top · dlogits^T.
   const S* h_top = cache.layers.back().h.data() + static_cast<size_t>(H) * B;
   cache.dy.resize(H, N);
-  gemm<S>(false, false, H, N, V_, S(1), params + layout_.head_weight(), H, cache.dlogits.data(), V_, S(0),
-          cache.dy.data(), H);
-  gemm<S>(false, true, H, V_, N, S(1), h_top, H, cache.dlogits.data(), V_, S(1), grads + layout_.head_weight(), H);
-  add_row_sums<S>(V_, N, cache.dlogits.data(), V_, grads + layout_.head_bias());
+  gemm_columns<S>(false, false, H, N, V_, S(1), params + layout_.head_weight(), H, cache.dlogits.data(), V_, S(0),
+                  cache.dy.data(), H);
+  for (size_t g = 0; g < groups; ++g) {
+    const int first = bounds[g], n = bounds[g + 1] - first, Ng = T * n;
+    const S* hg = group_columns(h_top, H, T, B, first, n, cache.gather_a);
+    const S* dl = group_columns(cache.dlogits.data(), V_, T, B, first, n, cache.gather_b);
+    gemm<S>(false, true, H, V_, Ng, S(1), hg, H, dl, V_, S(1), group_grads[g] + layout_.head_weight(), H);
+    add_row_sums<S>(V_, Ng, dl, V_, group_grads[g] + layout_.head_bias());
+  }
 
   cache.dpre.resize(GH, N);
   if (cell == CellType::gru) cache.dhg.resize(GH, N);
@@ -230,8 +314,6 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
     cache.w_hh.set(false, H, GH, params + lb.weight_hh, H);
     cache.dh_next.setZero();   // truncated BPTT: nothing flows back from beyond the chunk's end
     cache.dc.setZero();
-    // dhh: the gradient w.r.t. the recurrent pre-activation W_hh·h_prev + b_hh (same as dpre except for GRU).
-    Mat<S>& dhh = (cell == CellType::gru) ? cache.dhg : cache.dpre;
     const auto ks = static_cast<size_t>(k);
     if (record) {
       record->dh_above[ks] = cache.dy;
@@ -263,9 +345,15 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
         case CellType::lstm_peephole:
         case CellType::lstm_cifg:
         case CellType::lstm_nfg:
-          cells::lstm_variant_backward(variant_of(cell), H, B, g, c.c.data() + col * H, c.c.data() + (col + B) * H,
-                                       c.tanh_c.data() + col * H, params + lb.peephole, cache.dh.data(),
-                                       cache.dc.data(), dp, grads + lb.peephole);
+          // Per group: the peephole weights' gradient sums over the group's streams.
+          for (size_t q = 0; q < groups; ++q) {
+            const size_t f = static_cast<size_t>(bounds[q]);
+            const int n = bounds[q + 1] - bounds[q];
+            cells::lstm_variant_backward(variant_of(cell), H, n, g + f * GH, c.c.data() + (col + f) * H,
+                                         c.c.data() + (col + B + f) * H, c.tanh_c.data() + (col + f) * H,
+                                         params + lb.peephole, cache.dh.data() + f * H, cache.dc.data() + f * H,
+                                         dp + f * GH, group_grads[q] + lb.peephole);
+          }
           cache.w_hh.multiply(B, S(1), dp, GH, S(0), cache.dh_next.data(), H);
           break;
         case CellType::gru: {
@@ -285,41 +373,23 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
       dstate0->h[static_cast<size_t>(k)] = cache.dh_next;
       if (has_cell_state(cell)) dstate0->c[static_cast<size_t>(k)] = cache.dc;
     }
-    // Weight gradients for the whole chunk as single products after the sweep.
-    // d W_hh (GH,H) row-major = (H,GH) column-major += h_prev (H, N) · dhh^T, with h_prev = blocks 0..T-1.
-    gemm<S>(false, true, H, GH, N, S(1), c.h.data(), H, dhh.data(), GH, S(1), grads + lb.weight_hh, H);
-    add_row_sums<S>(GH, N, dhh.data(), GH, grads + lb.bias_hh);
-    add_row_sums<S>(GH, N, cache.dpre.data(), GH, grads + lb.bias_ih);
+    layer_weight_gradients(params, cache, k, group_grads);
+    if (k == 0 && (!layout_.has_embedding() || cache.token_table_used)) continue;   // nothing below needs dx
 
-    const int In = lb.input_size;
-    const bool one_hot_input = (k == 0 && !layout_.has_embedding());
-    if (one_hot_input) {
-      // W_ih0 · onehot(v) picked column v, so its gradient lands in column v.
-      S* gw = grads + lb.weight_ih;   // (GH, V) row-major
-      for (int j = 0; j < N; ++j) {
-        const int v = cache.inputs[static_cast<size_t>(j)];
-        for (int r = 0; r < GH; ++r) gw[static_cast<size_t>(r) * In + v] += cache.dpre(r, j);
-      }
-      continue;
-    }
-    if (k == 0 && cache.token_table_used) {
-      // d W_ih0 and d embed from the per-token sums of dpre (token_table.hpp); no (E, N) dx needed.
-      cache.dtoken.resize(GH, V_);
-      token_table_backward<S>(GH, In, V_, N, cache.inputs.data(), cache.dpre.data(), params + lb.weight_ih,
-                              params + layout_.embed_weight(), cache.dtoken.data(), grads + lb.weight_ih,
-                              grads + layout_.embed_weight());
-      continue;
-    }
-    const S* x = (k == 0 || c.x.size() > 0) ? c.x.data()
-                                             : cache.layers[static_cast<size_t>(k - 1)].h.data() + static_cast<size_t>(H) * B;
-    gemm<S>(false, true, In, GH, N, S(1), x, In, cache.dpre.data(), GH, S(1), grads + lb.weight_ih, In);
     // dx (In, N) = W_ih^T · dpre: the gradient reaching the layer's input.
+    const int In = lb.input_size;
     cache.dx.resize(In, N);
-    gemm<S>(false, false, In, N, GH, S(1), params + lb.weight_ih, In, cache.dpre.data(), GH, S(0), cache.dx.data(), In);
+    gemm_columns<S>(false, false, In, N, GH, S(1), params + lb.weight_ih, In, cache.dpre.data(), GH, S(0),
+                    cache.dx.data(), In);
     if (k == 0) {
-      S* ge = grads + layout_.embed_weight();   // (V, E) row-major
-      for (int j = 0; j < N; ++j)
-        VecMap<S>(ge + static_cast<size_t>(cache.inputs[static_cast<size_t>(j)]) * In, In) += cache.dx.col(j);
+      for (size_t q = 0; q < groups; ++q) {   // each group's columns in time order, into its slab
+        S* ge = group_grads[q] + layout_.embed_weight();   // (V, E) row-major
+        for (int t = 0; t < T; ++t)
+          for (int j = bounds[q]; j < bounds[q + 1]; ++j) {
+            const size_t col = static_cast<size_t>(t) * B + static_cast<size_t>(j);
+            VecMap<S>(ge + static_cast<size_t>(cache.inputs[col]) * In, In) += cache.dx.col(static_cast<Eigen::Index>(col));
+          }
+      }
     } else if (c.mask.size() > 0) {
       cache.dy = cache.dx.cwiseProduct(c.mask);
     } else {
@@ -327,6 +397,57 @@ void Network<S>::backward(const S* params, ForwardCache<S>& cache, S* grads, Rec
     }
   }
   if (record) record_layer_input_gradient(params, cache, *record);
+}
+
+// Layer k's weight gradients from the sweep's dpre (and GRU's dhg), group by group: after the sweep as single
+// products over each group's T*n columns.
+template <typename S>
+void Network<S>::layer_weight_gradients(const S* params, ForwardCache<S>& cache, int k,
+                                        const std::vector<S*>& group_grads) const {
+  const int H = H_, GH = G_ * H_, T = cache.T, B = cache.B;
+  const auto& c = cache.layers[static_cast<size_t>(k)];
+  const LayerBlocks& lb = layout_.layer(k);
+  const int In = lb.input_size;
+  // dhh: the gradient w.r.t. the recurrent pre-activation W_hh·h_prev + b_hh (same as dpre except for GRU).
+  const Mat<S>& dhh = (config_.cell == CellType::gru) ? cache.dhg : cache.dpre;
+  for (size_t q = 0; q < group_grads.size(); ++q) {
+    S* grads = group_grads[q];
+    const int first = cache.group_bounds[q], n = cache.group_bounds[q + 1] - first, Ng = T * n;
+    // d W_hh (GH,H) row-major = (H,GH) column-major += h_prev (H, N) · dhh^T, with h_prev = blocks 0..T-1.
+    const S* h_prev = group_columns(c.h.data(), H, T, B, first, n, cache.gather_a);
+    const S* dhh_g = group_columns(dhh.data(), GH, T, B, first, n, cache.gather_b);
+    gemm<S>(false, true, H, GH, Ng, S(1), h_prev, H, dhh_g, GH, S(1), grads + lb.weight_hh, H);
+    add_row_sums<S>(GH, Ng, dhh_g, GH, grads + lb.bias_hh);
+    const S* dpre_g = &dhh == &cache.dpre ? dhh_g : group_columns(cache.dpre.data(), GH, T, B, first, n, cache.gather_b);
+    add_row_sums<S>(GH, Ng, dpre_g, GH, grads + lb.bias_ih);
+
+    if (k == 0 && !layout_.has_embedding()) {
+      // W_ih0 · onehot(v) picked column v, so its gradient lands in column v.
+      S* gw = grads + lb.weight_ih;   // (GH, V) row-major
+      for (int t = 0; t < T; ++t)
+        for (int j = 0; j < n; ++j) {
+          const int v = cache.inputs[static_cast<size_t>(t) * B + static_cast<size_t>(first + j)];
+          const S* d = dpre_g + (static_cast<size_t>(t) * n + static_cast<size_t>(j)) * GH;
+          for (int r = 0; r < GH; ++r) gw[static_cast<size_t>(r) * In + v] += d[r];
+        }
+    } else if (k == 0 && cache.token_table_used) {
+      // d W_ih0 and d embed from the per-token sums of dpre (token_table.hpp); no (E, N) dx needed.
+      cache.gather_tokens.resize(static_cast<size_t>(Ng));
+      for (int t = 0; t < T; ++t)
+        for (int j = 0; j < n; ++j)
+          cache.gather_tokens[static_cast<size_t>(t) * n + j] = cache.inputs[static_cast<size_t>(t) * B + first + j];
+      cache.dtoken.resize(GH, V_);
+      token_table_backward<S>(GH, In, V_, Ng, cache.gather_tokens.data(), dpre_g, params + lb.weight_ih,
+                              params + layout_.embed_weight(), cache.dtoken.data(), grads + lb.weight_ih,
+                              grads + layout_.embed_weight());
+    } else {
+      const S* x = (k == 0 || c.x.size() > 0)
+                       ? c.x.data()
+                       : cache.layers[static_cast<size_t>(k - 1)].h.data() + static_cast<size_t>(H) * B;
+      const S* x_g = group_columns(x, In, T, B, first, n, cache.gather_a);
+      gemm<S>(false, true, In, GH, Ng, S(1), x_g, In, dpre_g, GH, S(1), grads + lb.weight_ih, In);
+    }
+  }
 }
 
 // record.dx[0] (In, N) = W_ih0^T · dpre: the gradient reaching layer 0's input vector (the one-hot vector or the

@@ -46,6 +46,11 @@ struct ForwardCache {
   // W_ih0 · embed(v) + b_ih0 per token, and backward sums dpre by token into dtoken (G*H, V).
   bool token_table_used = false;
   Mat<S> token_table, dtoken;
+  // The forward's StepShare (one group of all B streams without one) and each group's summed cross-entropy (nats).
+  std::vector<int> group_bounds;
+  std::vector<double> group_loss;
+  Mat<S> gather_a, gather_b;               // backward scratch: one group's columns of two matrices
+  std::vector<int32_t> gather_tokens;
   Mat<S> logits;     // (V, T*B)
   Mat<S> dlogits;    // (V, T*B) (softmax - onehot) / (T*B)
   // backward scratch
@@ -84,6 +89,24 @@ struct StepWorkspace {
   UnitClamp clamp;   // none by default
 };
 
+// Where a training chunk's dropout masks come from. Stream b's masks (every layer, every time step) are drawn from
+// a generator of its own, seeded by (seed, chunk, layer, first_stream + b), so a stream gets the same masks whichever
+// shard, thread or worker runs it, and nothing but the step count needs saving for an exact resume (shards.hpp).
+struct DropoutKey {
+  uint64_t seed = 0;       // the run's seed
+  uint64_t chunk = 0;      // which training chunk: the session's accepted-step count when it was drawn
+  int first_stream = 0;    // the run-wide index of this forward's stream 0
+};
+
+// Where a training forward sits in a data-parallel step (shards.hpp): the forward runs some consecutive streams of
+// the step, grouped into its shards, and everything summed over streams (the loss, every weight gradient) is summed
+// per shard, so the sums do not depend on which streams share a forward. Without it a forward is a step of its own.
+struct StepShare {
+  int step_batch = 0;        // B of the whole step: losses and gradients are shares of its mean over T * step_batch
+  std::vector<int> bounds;   // shard boundaries in this forward's streams: 0 = b_0 < b_1 < ... < b_n = B
+  int groups() const { return static_cast<int>(bounds.size()) - 1; }
+};
+
 // What backward can report besides gradients: how far the error reaches back in time.
 struct GradientProbe {
   // dh_norm[k][t*B + b]: ||dL/dh_t|| of stream b at layer k (t = 0..T-1), the gradient reaching h_t from the loss
@@ -116,24 +139,34 @@ class Network {
   // torch.nn's default initialisation: U(-1/sqrt(H), 1/sqrt(H)) for the cells and the head, N(0,1) embedding.
   void init_params(Rng& rng, S* params) const;
 
-  // Runs T steps over B streams and returns the mean cross-entropy in nats per character.
-  // state: initial state in, final state out. dropout_rng: given in training when dropout > 0.
+  // Runs T steps over B streams and returns the mean cross-entropy in nats per character: over its own T*B
+  // characters, or with a share (StepShare) its characters' share of the step's mean over T * share->step_batch,
+  // with each group's sum in cache.group_loss. state: initial state in, final state out. dropout: given in training
+  // when dropout > 0.
   double forward(const S* params, const int32_t* inputs, const int32_t* targets, int T, int B, RecurrentState<S>& state,
-                 ForwardCache<S>& cache, Rng* dropout_rng) const;
+                 ForwardCache<S>& cache, const DropoutKey* dropout, const StepShare* share = nullptr) const;
 
   // Backpropagation through the T steps of the last forward. Adds dL/dparams into grads (zeroed by the caller
   // once per step). The gradient is truncated at the chunk start; dstate0, if given, receives dL/dh0 (and dc0).
   // record, if given, receives the per-step values of the sweep (BackwardRecord); the gradients are the same bits.
   void backward(const S* params, ForwardCache<S>& cache, S* grads, RecurrentState<S>* dstate0 = nullptr,
                 GradientProbe* probe = nullptr, BackwardRecord<S>* record = nullptr) const;
+  // The same after a forward with a StepShare: group g's gradient sums go to group_grads[g] (zeroed by the caller).
+  void backward_groups(const S* params, ForwardCache<S>& cache, const std::vector<S*>& group_grads) const;
 
   // One time step for B streams without caches: tokens (B) -> logits (V,B), state advanced.
   void step(const S* params, const int32_t* tokens, int B, RecurrentState<S>& state, StepWorkspace<S>& ws,
             S* logits) const;
 
  private:
-  void embed_inputs(const S* params, const int32_t* tokens, int N, Mat<S>& pre_out, Mat<S>* x_out) const;
+  // by_columns: gemm_columns (training's per-column product), else gemm (which picks GEMV for one token).
+  void embed_inputs(const S* params, const int32_t* tokens, int N, Mat<S>& pre_out, Mat<S>* x_out,
+                    bool by_columns = false) const;
+  void draw_dropout_mask(const DropoutKey& key, int layer, int T, int B, Mat<S>& mask) const;
   void input_projection_cached(const S* params, const int32_t* tokens, int B, StepWorkspace<S>& ws) const;
+  void backward_sweep(const S* params, ForwardCache<S>& cache, const std::vector<S*>& group_grads,
+                      RecurrentState<S>* dstate0, GradientProbe* probe, BackwardRecord<S>* record) const;
+  void layer_weight_gradients(const S* params, ForwardCache<S>& cache, int k, const std::vector<S*>& group_grads) const;
   void record_layer_input_gradient(const S* params, const ForwardCache<S>& cache, BackwardRecord<S>& record) const;
   ModelConfig config_;
   ParamLayout layout_;

@@ -8,6 +8,20 @@
 
 namespace rnnlab {
 
+// A seed for one of many independent generators, derived from a run's seed and up to three indices (e.g. chunk,
+// layer, stream): each index goes through a splitmix64 round, so neighbouring indices give unrelated seeds.
+inline uint64_t derive_seed(uint64_t seed, uint64_t a, uint64_t b = 0, uint64_t c = 0) {
+  auto mix = [](uint64_t z) {
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  };
+  uint64_t h = mix(seed ^ 0xD50D5EEDull);
+  for (uint64_t x : {a, b, c}) h = mix(h ^ mix(x));
+  return h;
+}
+
 class Rng {
  public:
   explicit Rng(uint64_t seed = 1) { reseed(seed); }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "rnnlab/errors.hpp"
 #include "rnnlab/link_weights.hpp"
@@ -52,8 +53,8 @@ uint64_t text_fingerprint(std::string_view bytes) {
 
 Session::Session(const Config& config, Vocab vocab)
     : config_(config), vocab_(std::move(vocab)), net_(config.model, vocab_.size()),
-      params_(net_.layout().total(), 0.0f), grads_(params_.size(), 0.0f),
-      optimizer_(config.optim, params_.size()), train_rng_(config.train.seed ^ 0xD50D5EEDull) {
+      params_(net_.layout().total(), 0.0f),
+      optimizer_(config.optim, params_.size()), plan_(std::max(1, config.train.batch)) {
   validate(config_);
 }
 
@@ -107,7 +108,7 @@ int64_t Session::restore_last_good() {
 
 // The whole training state, consistent with itself (as a checkpoint would hold it).
 Session::GoodState Session::snapshot() const {
-  return GoodState{params_, optimizer_.slots(), step_, train_rng_.state(),
+  return GoodState{params_, optimizer_.slots(), step_,
                    Cursor{batcher_->position(), batcher_->epoch()}, train_state_};
 }
 
@@ -115,7 +116,7 @@ void Session::restore(const GoodState& s) {
   params_ = s.params;
   optimizer_.slots() = s.slots;
   step_ = s.step;
-  train_rng_.set_state(s.rng);
+  step_open_ = false;
   batcher_->restore(s.cursor.position, s.cursor.epoch);
   train_state_ = s.state;
   healthy_streak_ = 0;
@@ -175,25 +176,94 @@ void Session::set_clipping(ClipMode mode, float value) {
   config_ = next;
 }
 
-StepReport Session::train_step() {
+StepReport Session::train_step(ShardRunner* runner) {
+  begin_step();
+  // The shards split into one contiguous range per lane (one range without a runner); each range runs as one batch.
+  const int K = plan_.count;
+  const int lanes = runner ? std::clamp(runner->lanes(), 1, K) : 1;
+  if (lane_caches_.size() < static_cast<size_t>(lanes)) lane_caches_.resize(static_cast<size_t>(lanes));
+  shard_grads_.resize(static_cast<size_t>(K));
+  auto range = [&](int r) { return std::pair<int, int>{r * K / lanes, (r + 1) * K / lanes}; };
+  auto compute = [&](int r, int lane) {
+    const auto [first, end] = range(r);
+    compute_shards(first, end - first, shard_grads_.data() + first, lane_caches_[static_cast<size_t>(lane)]);
+  };
+  if (runner && lanes > 1) runner->run(lanes, compute);
+  else compute(0, 0);
+  std::vector<StreamsGradient> pieces;   // nodes of the summation tree; the absorbed go back to shard_grads_
+  pieces.swap(shard_grads_);
+  combine_shards(plan_, pieces, &shard_grads_);
+  const StepReport r = apply_step(pieces[0]);
+  shard_grads_.push_back(std::move(pieces[0]));
+  return r;
+}
+
+const ShardPlan& Session::begin_step() {
   if (!batcher_)
     throw ConfigError("this model has no training text attached: give the text it was trained on to continue");
-  const int B = config_.train.batch, T = config_.train.unroll;
-  StepReport r;
-  r.state_reset = batcher_->next(split_.train.data(), inputs_.data(), targets_.data());
-  if (r.state_reset) train_state_.set_zero();
+  step_state_reset_ = batcher_->next(split_.train.data(), inputs_.data(), targets_.data());
+  if (step_state_reset_) train_state_.set_zero();
+  step_open_ = true;
+  return plan_;
+}
 
-  // Kept so a rejected step can leave the carried state exactly as it was.
-  const RecurrentState<float> state_before = train_state_;
-  std::fill(grads_.begin(), grads_.end(), 0.0f);
-  r.loss = net_.forward(params_.data(), inputs_.data(), targets_.data(), T, B, train_state_, cache_, &train_rng_);
+// Forward and backward of shards [first_shard, first_shard + count) as one batch of their streams: their columns of
+// the chunk and of the carried state, dropout keyed by their run-wide stream indices, and per shard the loss and the
+// gradient as shares of the whole step's mean (StepShare).
+void Session::compute_shards(int first_shard, int count, StreamsGradient* out, ForwardCache<float>& cache) const {
+  if (!step_open_) throw ConfigError("compute_shards: call begin_step() first");
+  if (first_shard < 0 || count < 1 || first_shard + count > plan_.count)
+    throw ConfigError("compute_shards: shards " + std::to_string(first_shard) + " to " +
+                      std::to_string(first_shard + count - 1) + " do not exist (this step has " +
+                      std::to_string(plan_.count) + ")");
+  const int B = config_.train.batch, T = config_.train.unroll;
+  const int first = plan_.first(first_shard);
+  const int end = first_shard + count == plan_.count ? B : plan_.first(first_shard + count);
+  const int Bs = end - first;
+  std::vector<int32_t> x(static_cast<size_t>(T) * Bs), y(x.size());   // (T*Bs) time-major
+  for (int t = 0; t < T; ++t)
+    for (int j = 0; j < Bs; ++j) {
+      x[static_cast<size_t>(t) * Bs + j] = inputs_[static_cast<size_t>(t) * B + first + j];
+      y[static_cast<size_t>(t) * Bs + j] = targets_[static_cast<size_t>(t) * B + first + j];
+    }
+  RecurrentState<float> state;
+  for (const auto& h : train_state_.h) state.h.push_back(h.middleCols(first, Bs));
+  for (const auto& c : train_state_.c) state.c.push_back(c.middleCols(first, Bs));
+  const StepShare share{B, plan_.bounds(first_shard, count)};
+  const DropoutKey key{config_.train.seed, step_, first};
+  const double loss = net_.forward(params_.data(), x.data(), y.data(), T, Bs, state, cache, &key, &share);
+  std::vector<float*> grads;
+  for (int q = 0; q < count; ++q) {
+    StreamsGradient& o = out[q];
+    o.first_stream = first + share.bounds[static_cast<size_t>(q)];
+    o.streams = share.bounds[static_cast<size_t>(q) + 1] - share.bounds[static_cast<size_t>(q)];
+    o.loss = cache.group_loss[static_cast<size_t>(q)] / (static_cast<double>(T) * B);
+    o.grads.assign(params_.size(), 0.0f);
+    o.state.h.clear();
+    o.state.c.clear();
+    for (const auto& h : state.h) o.state.h.push_back(h.middleCols(o.first_stream - first, o.streams));
+    for (const auto& c : state.c) o.state.c.push_back(c.middleCols(o.first_stream - first, o.streams));
+    grads.push_back(o.grads.data());
+  }
+  // A non-finite loss rejects the step anyway (apply_step); its backward would only spread NaNs.
+  if (std::isfinite(loss)) net_.backward_groups(params_.data(), cache, grads);
+}
+
+StepReport Session::apply_step(StreamsGradient& all) {
+  if (!step_open_) throw ConfigError("apply_step: call begin_step() first");
+  if (all.first_stream != 0 || all.streams != config_.train.batch || all.grads.size() != params_.size())
+    throw ConfigError("apply_step: the gradient must cover all " + std::to_string(config_.train.batch) +
+                      " streams of this model (combine_shards first)");
+  step_open_ = false;
+  StepReport r;
+  r.state_reset = step_state_reset_;
+  r.loss = all.loss;
   if (std::isfinite(r.loss)) {
-    net_.backward(params_.data(), cache_, grads_.data());
     if (nonfinite_at_ && *nonfinite_at_ == step_ + 1) {   // the test hook, once
-      grads_[0] = NAN;
+      all.grads[0] = NAN;
       nonfinite_at_.reset();
     }
-    const ClipResult clip = clip_gradients(config_.optim.clip, config_.optim.clip_value, grads_.data(), grads_.size());
+    const ClipResult clip = clip_gradients(config_.optim.clip, config_.optim.clip_value, all.grads.data(), all.grads.size());
     r.grad_norm = clip.norm;
     r.clipped = clip.clipped;
     r.rejected = !clip.finite();
@@ -203,21 +273,20 @@ StepReport Session::train_step() {
   }
   r.lr = scheduled_lr(config_.optim, step_);
   if (r.rejected) {
-    // The divergence guard: nothing non-finite reaches the weights or the optimizer's moments.
+    // The divergence guard: nothing non-finite reaches the weights, the optimizer's moments or the carried state.
     ++rejected_;
-    train_state_ = state_before;
   } else {
+    train_state_ = all.state;
     // A confident model that is badly wrong: a loss far above ln V, what knowing nothing costs.
     r.diverging = r.loss > 2.0 * std::log(static_cast<double>(vocab_.size()));
     ++step_;
-    optimizer_.apply(params_.data(), grads_.data(), step_, r.lr);
+    optimizer_.apply(params_.data(), all.grads.data(), step_, r.lr);
     if (r.diverging) {
       healthy_streak_ = 0;
     } else if (++healthy_streak_ >= kGoodEvery || !good_) {
       // The whole training state after a healthy step, consistent with itself (as a checkpoint would hold it).
       healthy_streak_ = 0;
-      good_ = GoodState{params_, optimizer_.slots(), step_, train_rng_.state(),
-                        Cursor{batcher_->position(), batcher_->epoch()}, train_state_};
+      good_ = snapshot();
     }
   }
   r.step = step_;

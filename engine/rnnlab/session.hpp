@@ -19,6 +19,7 @@
 #include "rnnlab/network.hpp"
 #include "rnnlab/optimizer.hpp"
 #include "rnnlab/sampler.hpp"
+#include "rnnlab/shards.hpp"
 #include "rnnlab/vocab.hpp"
 
 namespace rnnlab {
@@ -62,6 +63,16 @@ struct SampleResult {
   size_t prime_skipped = 0;      // prime characters not in the vocabulary
 };
 
+// Runs a step's shards, e.g. on a thread pool (the CLI's lives in tools/rnnlab/thread_pool.hpp; the engine itself
+// starts no thread). run() calls body(item, lane) once for every item in [0, n), each call with a lane in
+// [0, lanes()) that no concurrent call shares, and returns when all are done.
+class ShardRunner {
+ public:
+  virtual ~ShardRunner() = default;
+  virtual int lanes() const = 0;
+  virtual void run(int n, const std::function<void(int item, int lane)>& body) = 0;
+};
+
 // Called with each generated character (UTF-8); return false to stop early.
 using CharCallback = std::function<bool(std::string_view)>;
 
@@ -94,7 +105,25 @@ class Session {
   std::string round_for_link();
   void load_link_weights(std::string_view payload);
 
-  StepReport train_step();
+  // One training step: the next chunk, forward and backward of every shard (on runner's threads when given), the
+  // fixed-order sum, clipping, the divergence guard and the optimizer. The losses are the same bit for bit with any
+  // runner or none (shards.hpp).
+  StepReport train_step(ShardRunner* runner = nullptr);
+
+  // The same step in pieces, for callers that compute shards elsewhere (e.g. in other Web Workers on replicas of
+  // this session, which must be at the same step with the same weights):
+  //   const ShardPlan& plan = s.begin_step();           // every replica: draws the chunk, zeroes a wrapped state
+  //   s.compute_shards(k, n, out, cache);               // shards k..k+n-1 into out[0..n), on any replica, any order
+  //   combine_shards(plan, pieces);                     // anywhere; pieces[0] then covers all B streams
+  //   StepReport r = s.apply_step(pieces[0]);          // every replica, with the same combined gradient
+  // compute_shards is const and may run concurrently for different shards (one cache per concurrent call). A range
+  // of shards runs as one batch (faster than one shard at a time) with the same bits.
+  // ConfigError when called out of this order.
+  const ShardPlan& begin_step();
+  void compute_shards(int first_shard, int count, StreamsGradient* out, ForwardCache<float>& cache) const;
+  // Clips `all` in place; the carried state takes all.state unless the step is rejected.
+  StepReport apply_step(StreamsGradient& all);
+  const ShardPlan& shard_plan() const { return plan_; }
   // Mean loss over the first max_chars characters of the validation text (0 = all of it).
   EvalReport evaluate(size_t max_chars = 0);
   // Same, over any text (characters not in the vocabulary are skipped). streams = 0 picks min(batch, n/unroll)
@@ -174,10 +203,12 @@ class Session {
   Config config_;
   Vocab vocab_;
   Network<float> net_;
-  Slab<float> params_, grads_;   // (P) slabs in ParamLayout order
+  Slab<float> params_;   // (P) in ParamLayout order
   Optimizer optimizer_;
   uint64_t step_ = 0, rejected_ = 0;
-  Rng train_rng_;                       // dropout masks
+  ShardPlan plan_;
+  bool step_open_ = false;              // begin_step() drew a chunk that apply_step() has not consumed yet
+  bool step_state_reset_ = false;       // and that chunk started a new pass over the text
 
   // The text and the cursor through it; absent for a model loaded without its text.
   std::string text_;
@@ -200,7 +231,6 @@ class Session {
     Slab<float> params;
     std::vector<Slab<float>> slots;
     uint64_t step = 0;
-    Rng::State rng{};
     Cursor cursor;
     RecurrentState<float> state;
   };
@@ -211,7 +241,9 @@ class Session {
   GoodState snapshot() const;
   void restore(const GoodState& s);
 
-  ForwardCache<float> cache_;
+  ForwardCache<float> cache_;                    // evaluation
+  std::vector<ForwardCache<float>> lane_caches_; // train_step: one per runner lane
+  std::vector<StreamsGradient> shard_grads_;     // train_step: spare gradient slabs, reused from step to step
   std::vector<int32_t> inputs_, targets_;   // (T*B) time-major
 };
 

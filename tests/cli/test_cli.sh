@@ -86,6 +86,24 @@ check "info says where the training cursor stands" grep -qE '^training +step 60,
 run train text.txt -o same.model "${TINY[@]}" --steps 60
 check "same seed, same model file, bit for bit" cmp -s m.model same.model
 
+# --- threads: a step's fixed shards are shared out, the losses and the model stay the same bit for bit ------------
+# Batch 12 = 3 shards of 4 streams; dropout is on, so its masks must not depend on the thread count either.
+SHARDED=(--cell gru --layers 2 --hidden 32 --embed 16 --batch 12 --unroll 16 --dropout 0.2 --lr 0.01 --seed 5
+         --eval-every 10 --print-every 5 --steps 40)
+run train text.txt -o t1.model "${SHARDED[@]}" --threads 1
+sed -E 's/ [0-9]+ chars\/s.*//' out | grep '^step ' >t1.losses
+check "--threads 1 says so" grep -q '^threads  1 computing 3 shards a step' out
+run train text.txt -o t3.model "${SHARDED[@]}" --threads 3
+sed -E 's/ [0-9]+ chars\/s.*//' out | grep '^step ' >t3.losses
+check "--threads 3 uses 3 threads" grep -q '^threads  3 computing 3 shards a step' out
+check "--threads 1 and --threads 3 print the same loss lines" bash -c '[[ $(wc -l <t1.losses) -eq 8 ]] && cmp -s t1.losses t3.losses'
+check "--threads 1 and --threads 3 save the same model, bit for bit" cmp -s t1.model t3.model
+run train text.txt -o t8.model "${SHARDED[@]}" --threads 8
+check "more threads than shards: said, and the same model" \
+  bash -c "grep -q '^threads  3 computing 3 shards a step (8 asked' out && cmp -s t1.model t8.model"
+run train text.txt --help
+check "--help documents --threads" grep -q -- '--threads N' out
+
 # --- sample -------------------------------------------------------------------------------------------------------
 run sample m.model --length 200 --seed 7
 cp out sample1
@@ -243,6 +261,8 @@ expect_error 2 "sample: top-p out of range" sample m.model --top-p 1.5
 expect_error 2 "sample: extra argument" sample m.model extra
 expect_error 2 "eval: missing text" eval m.model
 expect_error 2 "export without -o" export m.model
+expect_error 2 "--threads 0" train text.txt -o x.model --threads 0
+expect_error 2 "--threads not a number" train text.txt -o x.model --threads many
 check "no model written after bad command lines" test ! -e x.model
 
 # --- bad files: exit 1 --------------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 // rnnlab train: set up a session (new, or resumed from a model file), run the loop, save atomically.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "cli_error.hpp"
 #include "commands.hpp"
@@ -12,6 +14,7 @@
 #include "model_io.hpp"
 #include "progress.hpp"
 #include "rnnlab/errors.hpp"
+#include "thread_pool.hpp"
 #include "train_loop.hpp"
 #include "train_options.hpp"
 
@@ -60,6 +63,10 @@ void print_opening(const Session& s, const TrainRequest& r) {
   std::printf("training %s; batch %d x unroll %d = %s characters a step\n", describe_optimizer(c.optim).c_str(),
               c.train.batch, c.train.unroll,
               with_commas(static_cast<uint64_t>(c.train.batch) * static_cast<uint64_t>(c.train.unroll)).c_str());
+  const int shards = s.shard_plan().count, busy = std::min(r.threads, shards);
+  const std::string idle =
+      busy < r.threads ? " (" + std::to_string(r.threads) + " asked; more than the shards would only wait)" : "";
+  std::printf("threads  %d computing %d shard%s a step%s\n", busy, shards, shards == 1 ? "" : "s", idle.c_str());
   std::string stop;
   if (r.loop.steps) stop = with_commas(r.loop.steps) + " steps";
   if (r.loop.minutes > 0)
@@ -121,10 +128,14 @@ int cmd_train(const Args& args) {
   print_opening(*session, r);
 
   install_interrupt_handler();
+  // No more threads than shards: the extra ones would only wait.
+  ThreadPool pool(std::min(r.threads, session->shard_plan().count));
+  TrainRequest req = r;
+  req.loop.runner = &pool;
   LoopResult result;
   {
     Progress progress(::isatty(STDOUT_FILENO) == 1, r.print_every);
-    result = run_training(*session, r.loop, progress);
+    result = run_training(*session, req.loop, progress);
   }
   // Whatever stopped the loop, the weights are sound (rejected steps never touch them, and a divergence went back
   // to the last good state): keep the work. Only a run that diverged before any good step has nothing to keep.

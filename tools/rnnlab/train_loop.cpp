@@ -65,7 +65,7 @@ class TrainLoop {
 LoopResult TrainLoop::run() {
   if (progress_.terminal()) progress_.update(snapshot(), true);   // a plain log starts with the first real line
   while (!time_to_stop()) {
-    const StepReport r = s_.train_step();
+    const StepReport r = s_.train_step(o_.runner);
     ++attempts_;
     if (r.rejected || r.diverging) {
       if (!on_bad_step(r)) break;

@@ -28,6 +28,7 @@ struct LoopOptions {
   uint64_t sample_every = 0;   // 0 = never
   DivergePolicy on_diverge = DivergePolicy::stop;
   std::string out_path;        // where saves go
+  ShardRunner* runner = nullptr;   // threads for each step's shards (thread_pool.hpp); null: this thread alone
 };
 
 constexpr int kBadStreak = 5;    // bad steps in a row that mean the run is blowing up (the page's threshold too)

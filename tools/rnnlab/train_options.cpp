@@ -8,6 +8,8 @@
 #include "describe.hpp"
 #include "rnnlab/config_text.hpp"
 #include "rnnlab/errors.hpp"
+#include "rnnlab/shards.hpp"
+#include "thread_pool.hpp"
 
 namespace rnnlab::cli {
 namespace {
@@ -113,6 +115,12 @@ CommandSpec make_spec() {
   std::string keys;
   for (const std::string& k : config_keys()) keys += (keys.empty() ? "" : ", ") + k;
   s.options.push_back({"--set", "KEY=VALUE", "", "any configuration key, repeatable: " + keys});
+  s.options.push_back({"", "", "", "Speed"});
+  s.options.push_back({"--threads", "N", "all cores (" + std::to_string(default_thread_count()) + " here)",
+                       "threads that share each step, 1-" + std::to_string(kMaxShards) +
+                           "; the losses are the same bit for bit with any number (a step is split into fixed "
+                           "shards of " + std::to_string(kStreamsPerShard) +
+                           " streams, so more threads than shards do not help)"});
   s.options.push_back({"", "", "", "Stopping and reporting"});
   s.options.push_back({"--steps", "N", "1000 unless --minutes is given", "steps to run now (a resumed model continues its count)"});
   s.options.push_back({"--minutes", "M", "", "stop after M minutes (with --steps: whichever comes first)"});
@@ -225,6 +233,8 @@ TrainRequest parse_train_request(const ParsedArgs& a) {
   if (policy == "rewind") l.on_diverge = DivergePolicy::rewind;
   else if (policy != "stop") throw UsageError("--on-diverge must be stop or rewind, got '" + policy + "'");
   if (r.print_every == 0) throw UsageError("--print-every must be at least 1");
+  r.threads = a.has("--threads") ? static_cast<int>(parse_int_option("--threads", a.value("--threads"), 1, kMaxShards))
+                                 : default_thread_count();
   return r;
 }
 

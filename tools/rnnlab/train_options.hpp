@@ -20,6 +20,7 @@ struct TrainRequest {
   bool allow_outside_vocab = false;   // resume on a text mostly outside the model's vocabulary (model_io.hpp)
   LoopOptions loop;
   uint64_t print_every = 100;
+  int threads = 1;              // threads computing a step's shards (the losses do not depend on it)
 };
 
 const CommandSpec& train_spec();

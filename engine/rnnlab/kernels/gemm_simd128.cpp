@@ -256,6 +256,14 @@ void f32_gemm_simd128(bool trans_a, bool trans_b, int M, int N, int K, float alp
       detail::opaque(trans_a ? &detail::small_n_t : &detail::small_n_n)(M, N, K, alpha, A, lda, b, ldb_b, beta, C, ldc);
     return;
   }
+  f32_gemm_panels_simd128(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void f32_gemm_panels_simd128(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                             const float* B, int ldb, float beta, float* C, int ldc) {
+  assert(M >= 0 && N >= 0 && K >= 0);
+  if (M == 0 || N == 0) return;
+  if (K == 0 || alpha == 0.0f) return scale_c(M, N, beta, C, ldc);
   float* bp = grow(g_buf.b, static_cast<size_t>(KC) * NC);
   float* ap = grow(g_buf.a, static_cast<size_t>(KC) * MC);
   for (int jc = 0; jc < N; jc += NC) {

@@ -36,6 +36,11 @@ void f32_gemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha, 
 // instead of packing it: a GEMV for N == 1, dot-product / axpy kernels up to N = 4 (trans_a) or 8.
 void f32_gemm_simd128(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
                       const float* B, int ldb, float beta, float* C, int ldc);
+// The packed path alone, whatever N: column j of C then takes the same arithmetic whatever the other columns are,
+// except that the last N % 4 columns use narrower tiles (tile<1> sums k in two phases). Data-parallel training
+// relies on this (linalg.hpp, gemm_columns).
+void f32_gemm_panels_simd128(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                             const float* B, int ldb, float beta, float* C, int ldc);
 
 // ---------------------------------------------------------------------------------------------------
 // Pre-packed A. The recurrent product reuses the same weights for all T time steps of a chunk (forward

@@ -1,0 +1,80 @@
+// The page's engine module driven as several Web Workers would drive it for data-parallel training (issue 15):
+// replicas of one session, shards computed on different replicas, the pieces moved between them as transferred
+// buffers, combined in the fixed tree and applied on every replica. Runs in node (no browser needed): the module
+// is the same build/wasm/web/rnnlab_engine.{js,wasm} the site bundles.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));   // not helpers.mjs: no browser here
+
+const GLUE = join(ROOT, 'build', 'wasm', 'web', 'rnnlab_engine.js');
+
+async function engine() {
+  if (!existsSync(GLUE)) throw new Error(`no wasm build at ${GLUE}: run ./build.sh build first`);
+  // The module is built for web and worker: pretend to be a worker, and hand it the .wasm (no fetch of files).
+  globalThis.importScripts ??= () => {};
+  globalThis.self ??= globalThis;
+  globalThis.location ??= { href: new URL('.', `file://${GLUE}`).href };
+  const { default: createEngine } = await import(GLUE);
+  return createEngine({ wasmBinary: readFileSync(GLUE.replace(/\.js$/, '.wasm')) });
+}
+
+const TEXT = 'the cat sat on the mat.\na dog ran to the log!\n"quoted" words (in brackets)\n'.repeat(30);
+// 16 streams = 4 shards; dropout on, and unroll 8 wraps the epoch within the steps run.
+const CONFIG = 'cell=lstm\nlayers=2\nhidden=24\nembed=8\nbatch=16\nunroll=8\ndropout=0.2\nclip=norm\nclip_value=0.1\nseed=3\n';
+
+function open(e) {
+  const s = new e.Session();
+  const r = s.open(TEXT, CONFIG);
+  assert.ok(r.ok, r.error);
+  return s;
+}
+
+// A piece as another worker receives it: structured-cloned with its buffers transferred (they must be copies, not
+// views of the wasm heap: transferring the heap would detach the sender's memory).
+const send = (piece) => structuredClone(piece, { transfer: [piece.grads.buffer, piece.state.buffer] });
+
+test('shards spread over two replicas give the losses of train(), bit for bit', async () => {
+  const e = await engine();
+  const alone = open(e), a = open(e), b = open(e);
+  const steps = 30;
+  const reference = alone.train(steps, 1e9).reports;
+  assert.equal(reference.length, steps);
+  assert.ok(reference.some((r) => r.stateReset), 'the run covers an epoch wrap');
+  for (let i = 0; i < steps; i++) {
+    assert.equal(a.beginStep().shards, 4);
+    b.beginStep();
+    // Worker A: shards 2, 0, 1 (any order); worker B: shard 3. Each combines what it holds, then sends.
+    const fromA = a.combineShards([2, 0, 1].map((k) => a.computeShard(k).piece)).pieces.map(send);
+    const fromB = b.combineShards([b.computeShard(3).piece]).pieces.map(send);
+    assert.equal(fromA.length, 2);   // shards 0+1 are one node of the tree; 2 waits for its sibling 3
+    const all = a.combineShards([...fromB, ...fromA]);
+    assert.ok(all.ok, all.error);
+    assert.equal(all.pieces.length, 1);
+    const forB = send(structuredClone(all.pieces[0]));
+    const ra = a.applyStep(all.pieces[0]).report, rb = b.applyStep(forB).report;
+    assert.deepEqual(rb, ra);
+    assert.deepEqual(ra, reference[i]);
+  }
+  for (const s of [alone, a, b]) s.delete();
+});
+
+test('pieces that do not fit are refused with a message, and the step can still finish', async () => {
+  const e = await engine();
+  const s = open(e);
+  assert.match(s.computeShard(0).error, /begin_step/);
+  s.beginStep();
+  const piece = s.computeShard(1).piece;
+  assert.match(s.applyStep({ ...piece, grads: new Float32Array(3) }).error, /Float32Array of \d+ numbers/);
+  assert.match(s.applyStep(piece).error, /all 16 streams/);
+  // Streams 4..11 = shards 1 and 2: not a node of the tree (it pairs 0 with 1, and 2 with 3).
+  const straddling = { ...piece, streams: 8, grads: new Float32Array(piece.grads.length),
+                       state: new Float32Array(piece.state.length * 2) };
+  assert.match(s.combineShards([straddling]).error, /not a node of the fixed summation tree/);
+  const all = s.combineShards([0, 1, 2, 3].map((k) => s.computeShard(k).piece));
+  assert.ok(s.applyStep(all.pieces[0]).ok);
+  s.delete();
+});
