@@ -47,9 +47,10 @@ test('shards spread over two replicas give the losses of train(), bit for bit', 
   for (let i = 0; i < steps; i++) {
     assert.equal(a.beginStep().shards, 4);
     b.beginStep();
-    // Worker A: shards 2, 0, 1 (any order); worker B: shard 3. Each combines what it holds, then sends.
-    const fromA = a.combineShards([2, 0, 1].map((k) => a.computeShard(k).piece)).pieces.map(send);
-    const fromB = b.combineShards([b.computeShard(3).piece]).pieces.map(send);
+    // Worker A: shard 2, then shards 0 and 1 as one batch (any order, any grouping); worker B: shard 3. Each
+    // combines what it holds, then sends.
+    const fromA = a.combineShards([...a.computeShards(2, 1).pieces, ...a.computeShards(0, 2).pieces]).pieces.map(send);
+    const fromB = b.computeShards(3, 1).pieces.map(send);
     assert.equal(fromA.length, 2);   // shards 0+1 are one node of the tree; 2 waits for its sibling 3
     const all = a.combineShards([...fromB, ...fromA]);
     assert.ok(all.ok, all.error);
@@ -65,16 +66,17 @@ test('shards spread over two replicas give the losses of train(), bit for bit', 
 test('pieces that do not fit are refused with a message, and the step can still finish', async () => {
   const e = await engine();
   const s = open(e);
-  assert.match(s.computeShard(0).error, /begin_step/);
+  assert.match(s.computeShards(0, 1).error, /begin_step/);
   s.beginStep();
-  const piece = s.computeShard(1).piece;
+  assert.match(s.computeShards(3, 2).error, /do not exist/);
+  const piece = s.computeShards(1, 1).pieces[0];
   assert.match(s.applyStep({ ...piece, grads: new Float32Array(3) }).error, /Float32Array of \d+ numbers/);
   assert.match(s.applyStep(piece).error, /all 16 streams/);
   // Streams 4..11 = shards 1 and 2: not a node of the tree (it pairs 0 with 1, and 2 with 3).
   const straddling = { ...piece, streams: 8, grads: new Float32Array(piece.grads.length),
                        state: new Float32Array(piece.state.length * 2) };
   assert.match(s.combineShards([straddling]).error, /not a node of the fixed summation tree/);
-  const all = s.combineShards([0, 1, 2, 3].map((k) => s.computeShard(k).piece));
+  const all = s.combineShards(s.computeShards(0, 4).pieces);
   assert.ok(s.applyStep(all.pieces[0]).ok);
   s.delete();
 });

@@ -7,7 +7,7 @@
 //   sections/step      6 Step through    sections/inspect   7 Look inside    sections/compare  8 Compare runs
 //   sections/runs      Your runs (kept runs)
 //   run/               the run's state (store), kept across reloads (storage, resume), exact-step bookkeeping
-import { Req } from './engine/protocol.js';
+import { Rep, Req } from './engine/protocol.js';
 import { EngineClient } from './engine/engine_client.js';
 import { exposeForTests } from './debug/test_surface.js';
 import { currentRunFor } from './run/current_run.js';
@@ -29,6 +29,8 @@ import { initStep } from './sections/step/step_section.js';
 import { initText } from './sections/text/text_section.js';
 import { createRunView } from './sections/train/run_view.js';
 import { initTrain } from './sections/train/train_section.js';
+import { initWorkers, workersChanged } from './sections/train/workers.js';
+import { createHelperWorkers } from './engine/helper_workers.js';
 import { LossChart } from './ui/chart.js';
 import { initDisclosures } from './ui/disclosure.js';
 import { $ } from './ui/dom.js';
@@ -41,7 +43,7 @@ performance.mark('rnnlab:main');   // start-up marks: engine/boot.js
 const INITIAL_STATE = {
   ready: false, state: 'none', gen: 0, step: 0, epoch: 0, trainBits: null, valBits: null, valHistory: [], bestVal: null,
   charsPerSec: 0, timeline: [], stats: null, sampling: false, sampleText: '', lastSample: null, lastError: null, worker: 0,
-  calls: 0,
+  calls: 0, workers: 1, unshared: false, workersWanted: 1, workersReady: 1, workersNote: '',
   model: null, modelConfig: null, source: null, sourceVersion: 0, preset: null, oversize: false,
   runs: [], runId: null, storageFull: false, storageUsage: null, storageWaitingFor: null,
 };
@@ -100,7 +102,10 @@ function keepRunAcrossReloads(s) {
 
 function engineCallbacks(store, sections) {
   return {
-    onReport: (msg) => sections.train?.onReport(msg),
+    onReport(msg) {
+      if (msg.kind === Rep.HELPER_LOST) sections.helpers?.lost(msg.index, msg.reason);
+      else sections.train?.onReport(msg);
+    },
     onReady(msg) {
       // readyAt: bench/browser/startup.mjs; engineBuild: the worker's build, the page's own (offline/build.js)
       store.update({ ready: true, simd: msg.simd, engineBuild: msg.build, readyAt: performance.now() });
@@ -110,6 +115,7 @@ function engineCallbacks(store, sections) {
           'A current Chrome, Edge, Firefox or Safari is much faster.';
       sections.text?.refreshStats();
       sections.settings?.changed();
+      sections.helpers?.primaryReady();
     },
     onFatal(text) {
       $('engine-status').textContent = text;
@@ -133,6 +139,7 @@ function exposeState(store, client, sections) {
       simulateRejections: (count) => client.send(Req.DEBUG_REJECT, store.get().gen, { count }),
       injectNonFiniteAt: (step) => client.send(Req.DEBUG_NONFINITE, store.get().gen, { step }),
       holdCheckpoints: (on) => sections.storage.holdCheckpoints(on),
+      killWorker: (i, silent = false) => sections.helpers.kill(i, silent),
       engineMemory: async () => {
         const r = await client.request(Req.DEBUG_MEMORY, store.get().gen);
         return { wasmBytes: r.wasmBytes, emvalHandles: r.emvalHandles };
@@ -147,8 +154,15 @@ function init() {
   const sections = {};
   // engine/boot.js (run by index.html before this module) started the engine worker; a restart makes a fresh one.
   const client = new EngineClient({ ...engineCallbacks(store, sections), createWorker: self.rnnlabBoot.engineWorker });
+  sections.helpers = createHelperWorkers({
+    client, newWorker: () => self.rnnlabBoot.newEngineWorker(),
+    onChange: (change) => workersChanged(store, change),
+    onLost: (text) => store.update({ workersNote: text }),
+    shareEveryStep: location.hash.includes('testhooks') && location.hash.includes('sharesteps'),
+  });
   exposeState(store, client, sections);
   createSections(store, client, sections);
+  initWorkers({ store, helpers: sections.helpers });
   const { text, settings, sample, train, files, runLog, view } = sections;
   // A share link in the address brings its own text and settings.
   const fromLink = initShare({ store, client, text, settings, sample,

@@ -93,7 +93,7 @@ export class EngineClient {
 // worker, and while it does, a new build's service worker waits for as long as this page stays open, so the next
 // visit would get the old build (offline/sw.js, tests/browser/offline.test.mjs). Its messages go nowhere.
 const LOADING_GRACE_MS = 30_000;
-function retire(worker, ready) {
+export function retire(worker, ready) {
   if (ready) {
     worker.terminate();
     return;

@@ -45,6 +45,11 @@ export const Req = Object.freeze({
                                // a short link's model made again (sections/share/reproduce.js)
   CHECKSUM: 'checksum',        // { evaluate? } -> CHECKSUM: the weights' CRC-32 (engine/worker/weights_checksum.js),
                                // and with evaluate the validation loss too
+  // Several workers training one model (engine/helper_workers.js, engine/worker/pool.js):
+  HELPER: 'helper',            // { index, port, shareEveryStep? } no reply: a helper worker is reachable on port (a
+                               // MessagePort); shareEveryStep (a test hook): share steps of any size
+  HELPER_GONE: 'helperGone',   // { index, reason } no reply: the page ended that helper, or it failed
+  HELP: 'help',                // { port } to a fresh worker: become a helper of the worker at the port's other end
 });
 
 // Worker -> page
@@ -53,7 +58,9 @@ export const Rep = Object.freeze({
   INSPECTED: 'inspected',      // { stats, utf8Problem? }
   CHECKED: 'checked',          // {}
   OPENED: 'opened',            // { stats, parameterCount, config, step, epoch, hasText, evalChars }
-  PROGRESS: 'progress',        // { reports: [...], eval?, charsPerSec, step, epoch, best }
+  PROGRESS: 'progress',        // { reports: [...], eval?, charsPerSec, step, epoch, best, workers }
+                               // workers: how many workers computed the chunk's last step; unshared: helpers are
+                               // there but this run's steps are too small to be worth sharing
                                // eval: { step, bitsPerChar, perplexity, chars, spreadOver }; best: { step, bits } | null
   TIMELINE: 'timeline',        // { step, text } a sample taken during training
   PAUSED: 'paused',            // { step, reason: 'request' | 'diverged' | 'error' | 'budget' | 'memorising', eval?, best? }
@@ -77,6 +84,18 @@ export const Rep = Object.freeze({
   OUTSIDE_VOCAB: 'outsideVocab', // { outside, chars } the text was not attached: too much of it is outside the vocabulary
   MEMORY: 'memory',            // { wasmBytes, emvalHandles } the engine's linear memory, the JS values it holds
   ERROR: 'error',              // { message } the request failed; message is meant for people
+  HELPER_LOST: 'helperLost',   // { index, reason } a helper stopped answering; its shards are computed by the others
+});
+
+// Between the page's worker (the primary) and its helpers, on their MessagePort (engine/worker/pool.js, helper.js).
+// seq pairs a reply with its request.
+export const PoolMsg = Object.freeze({
+  SYNC: 'sync',        // { seq, bytes } -> SYNCED { seq, ok, step, error? }: load the primary's model file (with text)
+  STEP: 'step',        // { seq, step, first, count } -> PIECES { seq, ok, pieces, error? }: begin step `step` and
+                       // compute shards first..first+count-1 (their pieces: shard_bindings.hpp)
+  APPLY: 'apply',      // { piece } no reply: the step's combined gradient, to take the same optimizer step
+  SYNCED: 'synced',
+  PIECES: 'pieces',
 });
 
 // Limits the page enforces before anything reaches the engine.

@@ -8,6 +8,7 @@ import { LEAVES_WEIGHTS, scoreWholeSplit } from './whole_split.js';
 import { trainLoop } from './train_loop.js';
 import { weightsChecksum } from './weights_checksum.js';
 import { adopt, loadModelFile, attachText } from './model_files.js';
+import { serveAsHelper } from './helper.js';
 import { cellOf, evaluate, nextTimelineStep, textBytes, textProblem } from './worker_model.js';
 
 // The model the message is about exists; otherwise the page is told (stale: it has moved on) and false returned.
@@ -231,6 +232,12 @@ const WITHOUT_MODEL = {
     if (ctx.run && msg.gen === ctx.gen) ctx.run.stopWhenFlat = msg.on === true;
   },
   [Req.DEBUG_REJECT]: (ctx, msg) => { ctx.simulatedRejections = Math.max(0, msg.count | 0); },
+  [Req.HELPER]: (ctx, msg) => ctx.pool.attach(msg.index, msg.port, msg.shareEveryStep === true),
+  [Req.HELPER_GONE]: (ctx, msg) => ctx.pool.detach(msg.index, String(msg.reason)),
+  [Req.HELP]: (ctx, msg) => {
+    if (ctx.helping) ctx.helping.stop();
+    ctx.helping = serveAsHelper(ctx.engine, msg.port);
+  },
   // Test hook (#testhooks only): a real non-finite gradient, which the engine itself must reject.
   [Req.DEBUG_NONFINITE]: (ctx, msg) => {
     if (ctx.session && msg.gen === ctx.gen) ctx.session.injectNonFiniteAt(Math.max(1, Number(msg.step) || 1));
@@ -245,8 +252,13 @@ const WITHOUT_MODEL = {
   },
 };
 
+// Requests about the helpers, handled at once even while a step waits for them (worker.js).
+export const POOL_REQUESTS = new Set([Req.HELPER, Req.HELPER_GONE, Req.HELP]);
+
 export function handle(ctx, msg, yieldToEventLoop) {
   if (!LEAVES_WEIGHTS.has(msg.kind)) ctx.wholeSplit = null;   // its figure would mix two models
+  // Anything else that may change the model makes the helpers' replicas stale (a training step keeps them in step).
+  if (!LEAVES_WEIGHTS.has(msg.kind) && msg.kind !== Req.TRAIN && !POOL_REQUESTS.has(msg.kind)) ctx.pool.markStale();
   const withModel = WITH_MODEL[msg.kind];
   if (withModel) {
     if (needModel(ctx, msg)) withModel(ctx, msg, yieldToEventLoop);

@@ -13,6 +13,7 @@ const MAX_REJECTED_STREAK = 5;    // this many bad steps in a row pause training
 const TIMELINE_LENGTH = 160;      // characters in each timeline sample
 const TIMELINE_TEMPERATURE = 0.8;
 const THROUGHPUT_CHUNKS = 50;     // chars/s is over the last this many chunks
+const SHARE_MIN_STEP_MS = 8;      // steps shorter than this on one worker are not shared with helpers (trainChunk)
 
 // Watches a run for blowing up: non-finite steps (rejected by the engine) and finite losses far above a
 // know-nothing model's (the engine's `diverging`). Returns { reason, bits } once MAX_REJECTED_STREAK come in a row.
@@ -100,26 +101,57 @@ export async function trainLoop(ctx, myRun, yieldToEventLoop) {
     // Stop exactly at the next timeline step, so its sample is labelled with a round number (and likewise at a
     // fixed evaluation step or the step budget).
     const target = Math.min(model.nextTimeline, evals.nextStep(), stopAt);
-    const res = ctx.session.train(Math.max(1, target - model.step), CHUNK_MS);
-    if (!res.ok) return stopOnError(ctx, myRun, res.error);
-    const reports = res.reports;
-    simulateRejections(ctx, reports);
-    const diverged = watch(reports);
-    const last = reports[reports.length - 1];
-    Object.assign(model, { step: last.step, epoch: last.epoch, calls: model.calls + reports.length });
-    const charsPerSec = throughput(reports.length * charsPerStep, res.millis);
-    const accepted = reports.filter((r) => !r.rejected).length;
-    const ev = evals.maybe(accepted);
-    const flat = noteEvaluation(ctx, ev, myRun.stopWhenFlat);
-    ctx.post(Rep.PROGRESS, myRun.requestId, ctx.gen, {
-      reports, eval: ev, charsPerSec, step: model.step, epoch: model.epoch, best: bestOf(model),
-    });
-    if (model.step >= model.nextTimeline) postTimelineSample(ctx, myRun.requestId);
-    if (diverged) return stopDiverged(ctx, myRun, diverged);
-    if (flat) return stopMemorising(ctx, myRun);
-    if (model.step >= stopAt) return stopAtBudget(ctx, myRun, evals.lastStep);
+    const res = await trainChunk(ctx, myRun, Math.max(1, target - model.step));
+    try {
+      if (!res.ok) return stopOnError(ctx, myRun, res.error);
+      if (afterChunk(ctx, myRun, res, { watch, throughput, evals, charsPerStep })) return;
+    } finally {
+      ctx.releaseHeld();
+    }
     await yieldToEventLoop();
   }
+}
+
+// One chunk: in the engine alone, or step by step with the helper workers (pool.js), whose waits hold the page's
+// requests until the chunk's steps are counted (as if the chunk were one engine call). Sharing a step costs about
+// two messages each way and a copy of the gradient (~2 ms on a busy machine), so a run shares only when its first
+// chunk alone took SHARE_MIN_STEP_MS or more per step; smaller models train faster in one worker (the losses are the
+// same bits either way). myRun.sharing: undecided (undefined), true or false.
+async function trainChunk(ctx, myRun, maxSteps) {
+  const helpers = ctx.pool.size();
+  if (helpers > 0 && (myRun.sharing || ctx.pool.sharesEveryStep())) {
+    ctx.holding = true;
+    return ctx.pool.train(ctx, maxSteps, CHUNK_MS);
+  }
+  const res = { ...ctx.session.train(maxSteps, CHUNK_MS), workers: 1, unshared: helpers > 0 };
+  if (res.ok && helpers > 0 && myRun.sharing === undefined)
+    myRun.sharing = res.millis / res.reports.length >= SHARE_MIN_STEP_MS;
+  return res;
+}
+
+// Counts the chunk's steps, reports them and decides whether the run stops here (true: it did).
+function afterChunk(ctx, myRun, res, { watch, throughput, evals, charsPerStep }) {
+  const { model } = ctx;
+  const { reports } = res;
+  simulateRejections(ctx, reports);
+  const diverged = watch(reports);
+  const last = reports[reports.length - 1];
+  Object.assign(model, { step: last.step, epoch: last.epoch, calls: model.calls + reports.length });
+  const charsPerSec = throughput(reports.length * charsPerStep, res.millis);
+  const accepted = reports.filter((r) => !r.rejected).length;
+  const ev = evals.maybe(accepted);
+  const flat = noteEvaluation(ctx, ev, myRun.stopWhenFlat);
+  ctx.post(Rep.PROGRESS, myRun.requestId, ctx.gen, {
+    reports, eval: ev, charsPerSec, step: model.step, epoch: model.epoch, best: bestOf(model), workers: res.workers,
+    unshared: res.unshared === true,
+  });
+  if (model.step >= model.nextTimeline) postTimelineSample(ctx, myRun.requestId);
+  const stopAt = myRun.stopAt > 0 ? myRun.stopAt : Infinity;
+  if (diverged) stopDiverged(ctx, myRun, diverged);
+  else if (flat) stopMemorising(ctx, myRun);
+  else if (model.step >= stopAt) stopAtBudget(ctx, myRun, evals.lastStep);
+  else return false;
+  return true;
 }
 
 function stopOnError(ctx, myRun, error) {

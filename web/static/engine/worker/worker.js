@@ -7,7 +7,7 @@
 // graph. The entry calls startEngineWorker().
 import { BUILD, versioned } from '../../offline/build.js';
 import { Rep, message } from '../protocol.js';
-import { handle } from './handlers.js';
+import { POOL_REQUESTS, handle } from './handlers.js';
 import { createWorkerContext } from './worker_model.js';
 import { createYield } from './yield.js';
 
@@ -66,6 +66,15 @@ export async function startEngineWorker({ createEngine, wasmFile, simd }) {
       post(Rep.ERROR, msg.id, msg.gen, { message: 'internal error: ' + (e && e.message ? e.message : String(e)) });
     }
   };
+  const held = [];   // requests that came while a training chunk waited for the helpers (ctx.holding)
+  ctx.releaseHeld = () => {
+    ctx.holding = false;
+    while (held.length && !ctx.holding) safeHandle(held.shift());
+  };
+  const receive = (msg) => {
+    if (ctx.holding && !POOL_REQUESTS.has(msg.kind)) held.push(msg);
+    else safeHandle(msg);
+  };
   const early = [];
   let codeArrived;
   const codeFromPage = new Promise((resolve, reject) => { codeArrived = { resolve, reject }; });
@@ -75,7 +84,7 @@ export async function startEngineWorker({ createEngine, wasmFile, simd }) {
       if (e.data.module) codeArrived.resolve(e.data.module);
       else codeArrived.reject(new Error(e.data.error));
     } else if (!ctx.engine) early.push(e.data);
-    else safeHandle(e.data);
+    else receive(e.data);
   };
   try {
     const code = await engineCode(codeFromPage, wasmFile);

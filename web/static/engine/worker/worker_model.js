@@ -1,7 +1,8 @@
 // The worker's view of its model (one embind Session): what the page needs to know about it, its validation loss,
 // the steps timeline samples are taken at, and the checks on a text before it reaches the engine.
-import { Limits, parseConfigText } from '../protocol.js';
+import { Limits, Rep, parseConfigText } from '../protocol.js';
 import { noBest } from './best_watch.js';
+import { createPool } from './pool.js';
 
 // Validation splits up to EVAL_WHOLE_MAX characters are scored whole at every evaluation (about as long as 6,000
 // training characters' forward passes at most, so with evaluations kept to ~10% of training time they still come
@@ -26,6 +27,13 @@ export function createWorkerContext(post) {
     bestFile: null,             // the best model's file (Session.save(false)), taken when it became the best: the
                                 // page keeps it with the run, and after a reload it is how the best comes back
     simulatedRejections: 0,     // DEBUG_REJECT test hook
+    // The helper workers that share each training step (pool.js); a helper given up on is reported to the page.
+    pool: createPool((index, reason) => post(Rep.HELPER_LOST, 0, 0, { index, reason })),
+    // While a step waits for the helpers, the page's requests are held (worker.js) and handled once the chunk's
+    // steps are counted (train_loop.js calls releaseHeld), as if the chunk were one engine call.
+    holding: false,
+    helping: null,              // as a helper of another worker: serveAsHelper's handle (helper.js)
+    releaseHeld: () => {},
   };
 }
 

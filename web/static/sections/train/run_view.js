@@ -45,7 +45,8 @@ function addProgress(v, msg) {
   v.gradNorm.add(msg.reports);
   const last = v.recent.slice(-SMOOTHING_STEPS).filter((r) => !r.rejected && r.loss !== null);
   v.store.update({
-    step: msg.step, epoch: msg.epoch, charsPerSec: msg.charsPerSec,
+    step: msg.step, epoch: msg.epoch, charsPerSec: msg.charsPerSec, workers: msg.workers || 1,
+    unshared: msg.unshared === true,
     trainBits: last.length ? last.reduce((a, r) => a + r.loss, 0) / last.length / Math.LN2 : null,
   });
   addValPoint(v, msg.eval);
@@ -129,7 +130,10 @@ function renderStatus(v) {
   }
   $('st-ppl').textContent = s.valBits === null ? '—' : fmtPerplexity(Math.pow(2, s.valBits));
   $('st-lr').textContent = v.lastLr === null ? '—' : fmtLr(v.lastLr);
-  $('st-speed').textContent = s.charsPerSec ? `${fmtInt(s.charsPerSec)} chars/s` : '—';
+  $('st-speed').textContent = s.charsPerSec
+    ? `${fmtInt(s.charsPerSec)} chars/s` + (s.workers > 1 ? ` on ${s.workers} workers` : '') +
+      (s.unshared ? ' on 1 worker (steps this small run faster unshared)' : '')
+    : '—';
   $('st-grad').textContent = Number.isFinite(v.lastGrad) ? v.lastGrad.toFixed(3) : '—';
   const clipped = v.recent.filter((r) => r.clipped).length;
   $('st-clip').textContent = v.recent.length
