@@ -79,11 +79,15 @@ const field = (system, workload, key) => {
   return xs.length ? median(xs.map((r) => r.data[key])) : null;
 };
 for (const w of ['W1', 'W2']) {
-  const one = med('native', w, 'train'), two = med('native-2threads', w, 'train');
-  if (!one || !two) continue;
   const torchBest = [med('pytorch', w, 'train'), med('pytorch-2threads', w, 'train')].filter(Boolean)
     .sort((a, b) => b.value - a.value)[0];
   const torchWhich = torchBest && torchBest === med('pytorch-2threads', w, 'train') ? '2 threads' : '1 thread';
+  const page1 = med('page-1workers', w, 'train'), page2 = med('page-2workers', w, 'train');
+  if (page1 && page2)
+    console.log(`\npage ${w}, 2 workers: ${fmt(page2.value)} chars/s = ${ratio(page2, page1)} 1 worker (${fmt(page1.value)})` +
+      (torchBest ? `, ${ratio(page2, torchBest)} PyTorch at its best (${torchWhich}, ${fmt(torchBest.value)})` : ''));
+  const one = med('native', w, 'train'), two = med('native-2threads', w, 'train');
+  if (!one || !two) continue;
   console.log(`\nnative ${w}, 2 threads: ${fmt(two.value)} chars/s = ${ratio(two, one)} 1 thread (${fmt(one.value)})` +
     (torchBest ? `, ${ratio(two, torchBest)} PyTorch at its best (${torchWhich}, ${fmt(torchBest.value)})` : ''));
   const K = field('native', w, 'shards'), shards = field('native', w, 'median_shards_s');

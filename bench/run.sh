@@ -11,8 +11,9 @@
 # (bench/presets/bench_presets.cpp, natively) until "Stop when validation stops improving" would pause it: best
 # validation bits/char, its step and the minutes to it, in CPU time and by the wall clock (each preset capped at 15
 # CPU minutes; ten minutes or more in all: MODES=train,sample leaves it out).
-# Threads (issue 15): native training also with --threads 2 (system native-2threads) and PyTorch also with 2 threads
-# (pytorch-2threads), so the report compares against PyTorch at its best thread count. A focused run of just those:
+# Threads (issue 15): native training also with --threads 2 (system native-2threads), the real page with 1 and 2
+# workers (page-1workers, page-2workers; PAGE=0 leaves it out) and PyTorch also with 2 threads (pytorch-2threads),
+# so the report compares against PyTorch at its best thread count. A focused run of just those:
 #   FLAVOURS= PEERS=torch MODES=train LEARN=0 ./build.sh bench      (FLAVOURS: wasm,wasm-nosimd by default)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ PEERS=${PEERS:-torch,tfjs}
 MODES=${MODES:-train,sample,presets}
 FLAVOURS=${FLAVOURS-wasm,wasm-nosimd}
 LEARN=${LEARN:-1}
+PAGE=${PAGE:-1}
 CORPUS=${CORPUS:-../shared/corpora/tinyshakespeare.txt}
 PEER_DIR=../shared/bench-peers
 OUT=build/bench
@@ -70,6 +72,9 @@ for run in $(seq "$RUNS"); do
       [[ $MODES == *sample* ]] && node $dir/rnnlab_bench.js sample --corpus "$CORPUS" --workload $w | record $flavour-node $w sample
       [[ $MODES == *train* || $MODES == *sample* ]] && [[ -f $dir/rnnlab_bench_web.js ]] && node bench/browser/run.mjs $dir "$CORPUS" $flavour-chromium $w "$SECS" "$RESULTS" "$MODES"
     done
+    # The real page with 1 and 2 workers (issue 15): the same settings, the speed the page shows.
+    [[ $MODES == *train* && $PAGE == 1 && -f site/rnnlab_engine.wasm ]] &&
+      node bench/browser/page_workers.mjs site "$CORPUS" $w "$SECS" "$RESULTS" 1,2
     if have_torch; then
       [[ $MODES == *train* ]] && $OB /usr/bin/python3 $PEER_DIR/torch/train_torch.py bench --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" | record pytorch $w train
       [[ $MODES == *train* ]] && $OB2 /usr/bin/python3 $PEER_DIR/torch/train_torch.py bench --corpus "$CORPUS" $(torch_args $w) --bench_s "$SECS" --threads 2 | record pytorch-2threads $w train

@@ -33,12 +33,12 @@ function sameLosses(actual, expected, upTo) {
 }
 
 describe('several workers train one model with the losses of one worker', () => {
-  let server, one, many, reference, page;
+  let server, one, many, reference, page, refPage;
   before(async () => {
     server = await startServer();
     one = await launchBrowser();
     many = await launchBrowser();
-    const ref = await openPlayground(one.ctx, server.url);
+    const ref = (refPage = await openPlayground(one.ctx, server.url));
     await prepare(ref, 1);
     await trainExactlyTo(ref, 90);
     reference = await lossesByStep(ref);
@@ -94,6 +94,26 @@ describe('several workers train one model with the losses of one worker', () => 
     await page.waitForFunction(() => window.app.state === 'paused' && window.app.step === 90, null, { timeout: 3 * LONG });
     assert.match(await page.locator('#workers-state').textContent(), /A training worker was left out: it (stopped answering|could not take the model) \(no answer within \d+ s\)/);
     sameLosses(await lossesByStep(page), reference, 90);
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('the three cells train side by side on 3 engines, with the curves of one after another', async () => {
+    const compare = async (p) => {
+      const section = p.getByRole('region', { name: 'Compare runs' });
+      await section.getByLabel('Steps per cell').fill('30');
+      await section.getByRole('button', { name: 'Train the three cells on this text' }).click();
+      const started = await section.getByRole('status').textContent();
+      await p.waitForFunction(() => window.app.compare.runs.length === 3 && !window.app.compare.busy, null,
+                              { timeout: 3 * LONG, polling: 250 });
+      const runs = await p.evaluate(() => window.app.compare.runs.map((r) => ({ label: r.label, curve: r.curve })));
+      return { started, runs };
+    };
+    const side = await compare(page);
+    const alone = await compare(refPage);
+    assert.match(side.started, /^Starting 3 engines for the comparison/);
+    assert.match(alone.started, /^Starting a second engine/);
+    assert.deepEqual(side.runs.map((r) => r.label), ['RNN', 'LSTM', 'GRU']);
+    assert.deepEqual(side.runs, alone.runs);
     assert.deepEqual(page.problems, []);
   });
 });

@@ -70,7 +70,8 @@ async function pageDiagnosis() {
     previousPageKept: sessionStorage.getItem('rnnlab.test.leftKept') });
 }
 
-// Hello with the scenario's seed to step 40, paused at 20 by "Pause at step" and resumed.
+// Hello with the scenario's seed to step 40, paused at 20 by "Pause at step" and resumed on 2 workers (the page was
+// opened with the test hook that shares even Hello's small steps between them): Chromium's run used one.
 async function trainTo40(b) {
   await b.click('Hello');
   await b.waitFor(() => window.app.stats && window.app.stats.chars < 5000, null, 30_000, 'the Hello preset');
@@ -80,9 +81,12 @@ async function trainTo40(b) {
   await b.fill('Pause at step', STEPS / 2);
   await b.click('Train');
   await b.waitFor(pausedAt, STEPS / 2, 120_000, `paused at step ${STEPS / 2}`);
+  await b.fill('Workers', 2);
+  await b.waitFor(() => window.app.workersReady === 2, null, 60_000, 'a second worker');
   await b.fill('Pause at step', STEPS);
   await b.click('Resume');
   await b.waitFor(pausedAt, STEPS, 120_000, `paused at step ${STEPS}`);
+  assert.equal(await b.evaluate(() => window.app.workers), 2, `${b.name}: steps 21 to ${STEPS} on 2 workers`);
 }
 
 // Every step from 1 to `last` has Chromium's loss, bit for bit.
@@ -91,7 +95,7 @@ function assertLosses(b, losses, reference, last, log) {
     assert.ok(Number.isFinite(losses[s]), `${b.name}: a loss at step ${s}`);
     assert.equal(losses[s], reference[s], `${b.name}: loss at step ${s} is Chromium's bit for bit`);
   }
-  log(`${b.name}: the losses of steps 1..${last} are Chromium's bit for bit`);
+  log(`${b.name}: the losses of steps 1..${last} are Chromium's bit for bit (steps ${STEPS / 2 + 1}.. on 2 workers)`);
 }
 
 // Trained to step 40: the loss falls, every loss and the seeded sample are Chromium's, and Save model gives a file.
@@ -131,7 +135,7 @@ async function pausedByHandAndReloaded(b, log) {
 
 // Runs the scenario in browser `b` (drivers.mjs) against Chromium's `ref` (reference.mjs) on the site at `url`.
 export async function runScenario(b, url, ref, log = () => {}) {
-  await load(b, url);
+  await load(b, url + '#testhooks-sharesteps');
   assert.equal(await b.evaluate(() => window.app.simd), true, `${b.name} starts the SIMD engine`);
   const file = await firstForty(b, ref, log);
   await pausedByHandAndReloaded(b, log);

@@ -77,7 +77,7 @@ function createSections(store, client, s) {
   initStep({ store, request: look, trainSteps: (n) => s.train.trainSteps(n), lecture: () => lectureSetup(s) });
   initInspect({ store, request: look, currentGen: () => store.get().gen });
   initCompare({ store, text: s.text.currentText, config: (cell) => s.settings.configText({ ...s.settings.values(), cell }),
-                currentRun: currentRunFor({ store, client }) });
+                currentRun: currentRunFor({ store, client }), lanes: () => store.get().workersWanted });
   s.settings.showFormClipping();
   s.clipShown = clipShown;
   return s;

@@ -1,18 +1,20 @@
 // Section 7, "Compare runs": several runs side by side, each with its cell type and settings, its validation curve,
 // its final validation loss and a final sample. "Train the three cells on this text" trains a vanilla RNN, an LSTM
-// and a GRU one after another with the same text, size and seed for the same number of steps; "Train the LSTM
-// variants" does the same for the variants of "LSTM: A Search Space Odyssey"; "Add my current run" adds the
+// and a GRU with the same text, size and seed for the same number of steps (side by side, each on a worker of its
+// own, as far as the Workers setting allows; one after another otherwise); "Train the LSTM variants" does the same
+// for the variants of "LSTM: A Search Space Odyssey"; "Add my current run" adds the
 // person's own model as it is now. The runs are kept across reloads (compare_store.js) until Clear.
 //
 // This module coordinates; the pieces live beside it: trainer.js (the comparison's own worker: the person's model is
 // never touched), runs.js (run records: names, summaries, looks), validation_chart.js (the chart and its words),
 // run_list.js (legend and list), compare_store.js (keeping the runs).
 //
-// Needs: initCompare({ store, text, config, currentRun })
+// Needs: initCompare({ store, text, config, currentRun, lanes })
 //   store: the page's store (run/store.js); this section is the one writer of its key `compare`:
 //          { runs: [run records], busy: a comparison is training, progress: { run, runs, cell, step, steps } | null }
 //   text() -> { text } | { bytes }: the page's text; config(cell) -> config text with the page's settings and `cell`;
-//   currentRun() -> Promise<{ config, parameterCount, step, curve: [{ step, bits }], sample }>: the person's model.
+//   currentRun() -> Promise<{ config, parameterCount, step, curve: [{ step, bits }], sample }>: the person's model;
+//   lanes() -> how many runs may train at once (the Workers setting).
 // Emits: store updates of `compare`; nothing else leaves the section (it reads no other section's DOM).
 import { parseConfigText } from '../../engine/protocol.js';
 import { fmtInt, fmtBits } from '../../ui/format.js';
@@ -71,13 +73,15 @@ function addRun(section, run) {
   render(section);
 }
 
-// What trainer.trainCell reports, shown on the progress bar at once and in the status every few seconds.
+// What trainer.trainCell reports, shown on the progress bar at once and in the status every few seconds. The bar
+// is the share of all the comparison's steps done, whichever runs train at the moment.
 function progressReporter(section, { label, cell, index, count, steps }) {
   let said = -Infinity;
   return (step, curve) => {
     section.record.progress = { run: index + 1, runs: count, cell, step, steps };
     publish(section);
-    section.el.progress.value = (index + Math.min(1, step / steps)) / count;
+    section.done[index] = Math.min(1, step / steps);
+    section.el.progress.value = section.done.reduce((a, x) => a + x, 0) / count;
     if (step > 0 && performance.now() - said < STATUS_MS) return;
     said = performance.now();
     say(section, `Training ${label} (${index + 1} of ${count}): step ${fmtInt(step)} of ${fmtInt(steps)}` +
@@ -85,10 +89,10 @@ function progressReporter(section, { label, cell, index, count, steps }) {
   };
 }
 
-async function trainOne(section, cell, steps, index, count) {
+async function trainOne(section, trainer, cell, steps, index, count) {
   const label = uniqueLabel(cellName(cell), section.record.runs);
   const onProgress = progressReporter(section, { label, cell, index, count, steps });
-  const r = await section.trainer.trainCell({ cell, steps, label, onProgress });
+  const r = await trainer.trainCell({ cell, steps, label, onProgress });
   const finalBits = r.curve.length ? r.curve[r.curve.length - 1].bits : null;
   return { label, cell, kind: 'comparison', curve: r.curve, steps, summary: summary(r.config, r.parameterCount, steps),
            sample: r.sample, stoppedEarly: r.stoppedEarly, finalBits, finalStep: r.finalStep };
@@ -112,14 +116,25 @@ async function trainCells(section, cells) {
   }
   section.cancelled = false;
   setBusy(section, true);
-  say(section, 'Starting a second engine for the comparison…');
+  const lanes = Math.max(1, Math.min(cells.length, section.hooks.lanes()));
+  say(section, lanes > 1 ? `Starting ${lanes} engines for the comparison, one per run at a time…`
+                         : 'Starting a second engine for the comparison…');
+  section.trainers = Array.from({ length: lanes }, () => createTrainer(section.hooks.trainerFor));
+  section.done = cells.map(() => 0);
+  const results = [];
   let done = 0;
+  // Runs are added in the order of `cells`, each as soon as it and those before it have finished.
+  const addFinished = () => {
+    while (done < cells.length && results[done]) addRun(section, results[done++]);
+  };
   try {
-    await section.trainer.start();
-    for (let i = 0; i < cells.length; ++i) {
-      addRun(section, await trainOne(section, cells[i], steps, i, cells.length));
-      done += 1;
-    }
+    await Promise.all(section.trainers.map((t) => t.start()));
+    await Promise.all(section.trainers.map(async (trainer, lane) => {
+      for (let i = lane; i < cells.length; i += lanes) {
+        results[i] = await trainOne(section, trainer, cells[i], steps, i, cells.length);
+        addFinished();
+      }
+    }));
     say(section, `Done: ${cells.length} runs of ${fmtInt(steps)} steps each, on the same text with the same settings ` +
       'and seed.' + (section.kept ? '' : NOT_KEPT));
   } catch (e) {
@@ -127,14 +142,18 @@ async function trainCells(section, cells) {
       ? `Cancelled${done ? `; the ${done} finished run${done > 1 ? 's are' : ' is'} kept` : ''}.`
       : `The comparison stopped: ${e.message}`);
   } finally {
-    section.trainer.stop();
+    stopTrainers(section);
     setBusy(section, false);
   }
 }
 
+function stopTrainers(section) {
+  for (const t of section.trainers) t.stop();
+}
+
 function cancel(section) {
   section.cancelled = true;
-  section.trainer.stop();
+  stopTrainers(section);
 }
 
 async function addCurrent(section) {
@@ -180,10 +199,11 @@ function restoreEarlier(section) {
   render(section);
 }
 
-export function initCompare({ store, text, config, currentRun }) {
+export function initCompare({ store, text, config, currentRun, lanes = () => 1 }) {
   const section = {
-    store, hooks: { currentRun }, el: elements(), record: { runs: [], busy: false, progress: null },
-    trainer: createTrainer({ text, config }), chart: null,
+    store, hooks: { currentRun, lanes, trainerFor: { text, config } }, el: elements(),
+    record: { runs: [], busy: false, progress: null },
+    trainers: [], done: [], chart: null,
     cancelled: false, adding: false,   // adding: "Add my current run" waits for the person's model's sample
     kept: true,                        // whether the runs as they are now are stored for the next visit
   };
