@@ -70,6 +70,8 @@ if (presets.length) {
       `${(d.best_seconds / 60).toFixed(2)} | ${d.stop_step < 0 ? 'not within the time cap' : fmt(d.stop_step)} | ` +
       `${fmt(d.steps)} | ${(d.cpu_seconds / 60).toFixed(2)} |`);
   }
+}
+
 // Threads (issue 15): native training with 2 threads against 1, against PyTorch at its best thread count (1 or 2,
 // both measured in this run), and the scaling model. With K fixed shards per step and n cores, a step takes about
 // ceil(K/n) shard times (forward + backward, which split) plus the combine and the optimizer step (which do not);
@@ -83,9 +85,17 @@ for (const w of ['W1', 'W2']) {
     .sort((a, b) => b.value - a.value)[0];
   const torchWhich = torchBest && torchBest === med('pytorch-2threads', w, 'train') ? '2 threads' : '1 thread';
   const page1 = med('page-1workers', w, 'train'), page2 = med('page-2workers', w, 'train');
-  if (page1 && page2)
+  if (page1 && page2) {
     console.log(`\npage ${w}, 2 workers: ${fmt(page2.value)} chars/s = ${ratio(page2, page1)} 1 worker (${fmt(page1.value)})` +
       (torchBest ? `, ${ratio(page2, torchBest)} PyTorch at its best (${torchWhich}, ${fmt(torchBest.value)})` : ''));
+    // The page's scaling model from its two measurements: a step of t(n) = C / n + F, with C the part the workers
+    // share (forward and backward) and F what they do not (the optimizer, the tree, the messages and copies).
+    const t1 = 1 / page1.value, t2 = 1 / page2.value;   // seconds per character
+    const C = 2 * (t1 - t2), F = 2 * t2 - t1;
+    if (C > 0 && F > 0)
+      console.log(`  page scaling model (t(n) = C/n + F; shared ${(100 * C / t1).toFixed(0)}% of a 1-worker step): ` +
+        [4, 8].map((n) => `${n} workers ${(t1 / (C / n + F)).toFixed(2)}x`).join(', '));
+  }
   const one = med('native', w, 'train'), two = med('native-2threads', w, 'train');
   if (!one || !two) continue;
   console.log(`\nnative ${w}, 2 threads: ${fmt(two.value)} chars/s = ${ratio(two, one)} 1 thread (${fmt(one.value)})` +

@@ -94,15 +94,18 @@ std::vector<std::unique_ptr<ShardRunner>> runners() {
 }  // namespace
 
 TEST_CASE("the shard plan depends on the batch alone and covers every stream once", "[shards]") {
-  CHECK(ShardPlan(32).count == 32 / kStreamsPerShard);
-  CHECK(ShardPlan(1).count == 1);
-  CHECK(ShardPlan(3).count == 1);
-  CHECK(ShardPlan(7).count == 1);
-  CHECK(ShardPlan(14).streams(2) == 6);
-  CHECK(ShardPlan(64).count == kMaxShards);
-  CHECK(ShardPlan(1000).count <= kMaxShards);
+  CHECK(ShardPlan(32, 1000).count == 32 / kStreamsPerShard);
+  CHECK(ShardPlan(1, 1000).count == 1);
+  CHECK(ShardPlan(3, 1000).count == 1);
+  CHECK(ShardPlan(7, 1000).count == 1);
+  CHECK(ShardPlan(14, 1000).streams(2) == 6);
+  CHECK(ShardPlan(64, 1000).count == kMaxShards);
+  CHECK(ShardPlan(1000, 1000).count <= kMaxShards);
+  // A model too large for kMaxShards gradient slabs gets fewer shards (here 2 slabs fit), never none.
+  CHECK(ShardPlan(64, kShardSlabBudgetBytes / 8).count == 2);
+  CHECK(ShardPlan(64, size_t{1} << 30).count == 1);
   for (int B : {1, 2, 3, 4, 5, 7, 10, 16, 31, 32, 33, 100, 256}) {
-    const ShardPlan p(B);
+    const ShardPlan p(B, 1000);
     INFO("B = " << B);
     CHECK(p.count >= 1);
     CHECK(p.count <= kMaxShards);

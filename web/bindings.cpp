@@ -247,6 +247,21 @@ class WebSession {
   val computeShards(int first_shard, int count) {
     return guarded([&] { return rnnlab_web::compute_shards(need(), first_shard, count, shard_cache_); });
   }
+  val computeShardsHeld(int first_shard, int count) {
+    return guarded([&] { return rnnlab_web::compute_shards_held(need(), first_shard, count, shard_cache_, held_); });
+  }
+  val combineHeld(const val& pieces) {
+    return guarded([&] { return rnnlab_web::combine_held(need(), pieces, held_); });
+  }
+  val applyHeld() {
+    return guarded([&] {
+      if (held_.size() != 1) throw rnnlab::ConfigError("applyHeld: combineHeld gave no sum for this step");
+      val r = ok_result();
+      r.set("report", report_object(need().apply_step(held_[0])));
+      held_.clear();
+      return r;
+    });
+  }
   val combineShards(const val& pieces) {
     return guarded([&] { return rnnlab_web::combine_shards(need(), pieces); });
   }
@@ -468,6 +483,7 @@ class WebSession {
 
   std::unique_ptr<Session> session_;
   rnnlab::ForwardCache<float> shard_cache_;   // computeShards' scratch, reused from step to step
+  std::vector<rnnlab::StreamsGradient> held_;   // computeShardsHeld / combineHeld: this step's pieces, then its sum
   // scoreSplit's scorer and the model and call count it was started at (weights that changed restart it).
   std::unique_ptr<rnnlab::SplitScorer> scorer_;
   const Session* scorer_for_ = nullptr;
@@ -511,6 +527,9 @@ EMSCRIPTEN_BINDINGS(rnnlab_web) {
       .function("look", &WebSession::look)
       .function("beginStep", &WebSession::beginStep)
       .function("computeShards", &WebSession::computeShards)
+      .function("computeShardsHeld", &WebSession::computeShardsHeld)
+      .function("combineHeld", &WebSession::combineHeld)
+      .function("applyHeld", &WebSession::applyHeld)
       .function("combineShards", &WebSession::combineShards)
       .function("applyStep", &WebSession::applyStep);
 }

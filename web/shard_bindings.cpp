@@ -84,6 +84,38 @@ val compute_shards(const rnnlab::Session& session, int first_shard, int count, r
   return r;
 }
 
+val compute_shards_held(const rnnlab::Session& session, int first_shard, int count, rnnlab::ForwardCache<float>& cache,
+                        std::vector<StreamsGradient>& held) {
+  if (count < 1 || count > session.shard_plan().count)
+    throw rnnlab::ConfigError("computeShardsHeld: this step has " + std::to_string(session.shard_plan().count) +
+                              " shards; ask for 1 to that many");
+  held.assign(static_cast<size_t>(count), StreamsGradient{});
+  session.compute_shards(first_shard, count, held.data(), cache);
+  rnnlab::combine_shards(session.shard_plan(), held);
+  val r = val::object();
+  r.set("ok", true);
+  return r;
+}
+
+val combine_held(const rnnlab::Session& session, const val& pieces, std::vector<StreamsGradient>& held) {
+  const size_t n = pieces["length"].as<size_t>();
+  for (size_t i = 0; i < n; ++i) held.push_back(piece_from_js(session, pieces[i]));
+  try {
+    rnnlab::combine_shards(session.shard_plan(), held);
+  } catch (const std::invalid_argument& e) {
+    held.clear();
+    throw rnnlab::ConfigError(std::string(e.what()) + ": the held pieces and these are not one step's shards");
+  }
+  if (held.size() != 1 || held[0].streams != session.config().train.batch) {
+    held.clear();
+    throw rnnlab::ConfigError("combineHeld: the pieces do not cover every shard of the step");
+  }
+  val r = val::object();
+  r.set("ok", true);
+  r.set("piece", piece_to_js(held[0]));
+  return r;
+}
+
 val combine_shards(const rnnlab::Session& session, const val& pieces) {
   std::vector<StreamsGradient> gs;
   const size_t n = pieces["length"].as<size_t>();

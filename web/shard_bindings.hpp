@@ -23,4 +23,15 @@ emscripten::val compute_shards(const rnnlab::Session& session, int first_shard, 
                                rnnlab::ForwardCache<float>& cache);
 emscripten::val combine_shards(const rnnlab::Session& session, const emscripten::val& pieces);
 
+// The primary worker's side of a shared step, with its own pieces and the sum kept in the engine (`held`), so they
+// never cross into JS and back (a W1 gradient is 3.5 MB a copy):
+//   s.computeShardsHeld(k, n)   -> { ok }            shards k..k+n-1, combined as far as the tree allows, held
+//   s.combineHeld(pieces)       -> { ok, piece }     the helpers' pieces added to the held ones: the step's sum, held,
+//                                                    and a copy for the helpers
+//   s.applyHeld()               -> { ok, report }    the optimizer step with the held sum
+emscripten::val compute_shards_held(const rnnlab::Session& session, int first_shard, int count,
+                                    rnnlab::ForwardCache<float>& cache, std::vector<rnnlab::StreamsGradient>& held);
+emscripten::val combine_held(const rnnlab::Session& session, const emscripten::val& pieces,
+                             std::vector<rnnlab::StreamsGradient>& held);
+
 }  // namespace rnnlab_web

@@ -54,7 +54,7 @@ uint64_t text_fingerprint(std::string_view bytes) {
 Session::Session(const Config& config, Vocab vocab)
     : config_(config), vocab_(std::move(vocab)), net_(config.model, vocab_.size()),
       params_(net_.layout().total(), 0.0f),
-      optimizer_(config.optim, params_.size()), plan_(std::max(1, config.train.batch)) {
+      optimizer_(config.optim, params_.size()), plan_(std::max(1, config.train.batch), params_.size()) {
   validate(config_);
 }
 

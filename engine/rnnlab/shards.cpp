@@ -6,9 +6,11 @@
 
 namespace rnnlab {
 
-ShardPlan::ShardPlan(int B) : batch(B) {
+ShardPlan::ShardPlan(int B, size_t params) : batch(B) {
   if (B < 1) throw std::invalid_argument("ShardPlan: batch must be at least 1");
-  const int groups = kStreamsPerShard * kMaxShards;
+  const size_t slab = std::max<size_t>(1, params) * sizeof(float);
+  const int max_shards = static_cast<int>(std::clamp<size_t>(kShardSlabBudgetBytes / slab, 1, kMaxShards));
+  const int groups = kStreamsPerShard * max_shards;
   per_shard_ = kStreamsPerShard * ((B + groups - 1) / groups);
   count = std::max(1, B / per_shard_);
 }

@@ -12,10 +12,12 @@
 // thread or worker only chooses which shards it computes, never how. Dropout masks are drawn per stream
 // (DropoutKey, network.hpp), so they do not depend on the grouping either.
 //
-// The shard count is a function of B alone: B / per shards of per = 4 * ceil(B / (4 * kMaxShards)) streams, the last
-// one also taking the B % per left over (one shard of B when B < 4). W1 (B 32) has 8 shards, W2 (B 16) 4, the page's
+// The shard count is a function of the model alone (B and its parameter count P): B / per shards of
+// per = 4 * ceil(B / (4 * K)) streams, the last one also taking the B % per left over (one shard of B when B < 4),
+// where K = kMaxShards, or fewer for a model so large that K gradient slabs of P floats would pass
+// kShardSlabBudgetBytes (a step holds one slab per shard while it runs). W1 (B 32) has 8 shards, W2 (B 16) 4, the page's
 // default (B 16) 4. A shard's size only changes how finely a step can be split, not its cost: the weight-gradient
-// products run over T * 4 or more columns each, and at most kMaxShards gradient slabs are alive.
+// products run over T * 4 or more columns each.
 #pragma once
 #include <vector>
 
@@ -26,12 +28,13 @@ namespace rnnlab {
 
 constexpr int kStreamsPerShard = 4;
 constexpr int kMaxShards = 16;
+constexpr size_t kShardSlabBudgetBytes = size_t{256} << 20;   // a 4-layer, 1024-unit LSTM (134 MB of floats): 1 shard
 
 // The fixed decomposition of B streams: shard s covers streams [first(s), first(s) + streams(s)).
 struct ShardPlan {
   int batch = 0;
   int count = 0;
-  explicit ShardPlan(int B);
+  ShardPlan(int B, size_t params);
   int first(int s) const { return s * per_shard_; }
   int streams(int s) const;
   int shard_of(int stream) const;

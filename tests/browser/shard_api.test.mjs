@@ -63,6 +63,28 @@ test('shards spread over two replicas give the losses of train(), bit for bit', 
   for (const s of [alone, a, b]) s.delete();
 });
 
+test('the primary\'s held pieces (kept in the engine) with a helper\'s transferred ones give train()\'s reports', async () => {
+  const e = await engine();
+  const alone = open(e), primary = open(e), helper = open(e);
+  const reference = alone.train(12, 1e9).reports;
+  for (let i = 0; i < 12; i++) {
+    primary.beginStep();
+    helper.beginStep();
+    assert.ok(primary.computeShardsHeld(0, 3).ok);
+    const sum = primary.combineHeld(helper.computeShards(3, 1).pieces.map(send));
+    assert.ok(sum.ok, sum.error);
+    const rh = helper.applyStep(send(sum.piece)).report;
+    const rp = primary.applyHeld().report;
+    assert.deepEqual(rp, reference[i]);
+    assert.deepEqual(rh, rp);
+  }
+  assert.match(primary.applyHeld().error, /combineHeld gave no sum/);
+  primary.beginStep();
+  primary.computeShardsHeld(0, 2);
+  assert.match(primary.combineHeld([]).error, /do not cover every shard/);
+  for (const s of [alone, primary, helper]) s.delete();
+});
+
 test('pieces that do not fit are refused with a message, and the step can still finish', async () => {
   const e = await engine();
   const s = open(e);

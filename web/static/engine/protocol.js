@@ -60,7 +60,8 @@ export const Rep = Object.freeze({
   OPENED: 'opened',            // { stats, parameterCount, config, step, epoch, hasText, evalChars }
   PROGRESS: 'progress',        // { reports: [...], eval?, charsPerSec, step, epoch, best, workers }
                                // workers: how many workers computed the chunk's last step; unshared: helpers are
-                               // there but this run's steps are too small to be worth sharing
+                               // there but this run's steps are too small to be worth sharing; timing: where a shared
+                               // chunk's time went (engine/worker/pool.js: ms summed over its steps)
                                // eval: { step, bitsPerChar, perplexity, chars, spreadOver }; best: { step, bits } | null
   TIMELINE: 'timeline',        // { step, text } a sample taken during training
   PAUSED: 'paused',            // { step, reason: 'request' | 'diverged' | 'error' | 'budget' | 'memorising', eval?, best? }
@@ -91,8 +92,8 @@ export const Rep = Object.freeze({
 // seq pairs a reply with its request.
 export const PoolMsg = Object.freeze({
   SYNC: 'sync',        // { seq, bytes } -> SYNCED { seq, ok, step, error? }: load the primary's model file (with text)
-  STEP: 'step',        // { seq, step, first, count } -> PIECES { seq, ok, pieces, error? }: begin step `step` and
-                       // compute shards first..first+count-1 (their pieces: shard_bindings.hpp)
+  STEP: 'step',        // { seq, step, first, count } -> PIECES { seq, ok, pieces, ms, error? }: begin step `step` and
+                       // compute shards first..first+count-1 (their pieces: shard_bindings.hpp) in ms
   APPLY: 'apply',      // { piece } no reply: the step's combined gradient, to take the same optimizer step
   SYNCED: 'synced',
   PIECES: 'pieces',

@@ -19,6 +19,7 @@ export function serveAsHelper(engine, port) {
       answer(PoolMsg.SYNCED, msg.seq, res.ok ? { ok: true, step } : { ok: false, error: res.error });
     },
     [PoolMsg.STEP](msg) {
+      const start = performance.now();
       if (!session || msg.step !== step)
         return answer(PoolMsg.PIECES, msg.seq, { ok: false, outOfStep: true, error: `the replica is at step ${step}` });
       const begun = session.beginStep();
@@ -28,7 +29,7 @@ export function serveAsHelper(engine, port) {
         return answer(PoolMsg.PIECES, msg.seq, { ok: false, outOfStep: true, error: res.error });
       }
       const transfer = res.pieces.flatMap((p) => [p.grads.buffer, p.state.buffer]);
-      answer(PoolMsg.PIECES, msg.seq, { ok: true, pieces: res.pieces }, transfer);
+      answer(PoolMsg.PIECES, msg.seq, { ok: true, pieces: res.pieces, ms: performance.now() - start }, transfer);
     },
     [PoolMsg.APPLY](msg) {
       const res = session ? session.applyStep(msg.piece) : { ok: false };

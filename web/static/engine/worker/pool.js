@@ -74,10 +74,11 @@ export function createPool(onLost) {
   }
 
   // Shards [first, first + count) by helper h, or by the primary itself when h fails.
-  async function piecesFrom(ctx, h, first, count, step) {
+  async function piecesFrom(ctx, h, { first, count, step, timing }) {
     try {
       const r = await send(h, { kind: PoolMsg.STEP, step, first, count }, [],
                            Math.max(STEP_TIMEOUT_MIN_MS, STEP_TIMEOUT_FACTOR * ownMs));
+      timing.helper = Math.max(timing.helper, r.ms);   // the slowest helper's own time, for the waits' breakdown
       return r.pieces;
     } catch (e) {
       if (e.outOfStep) h.synced = false;   // mended by a sync before the next step
@@ -93,11 +94,22 @@ export function createPool(onLost) {
   }
 
   // One training step over the primary and its helpers, from step `at`: { ok, report, workers } or { ok: false, error }.
-  async function step(ctx, at) {
+  // timing (ms, added to): sync, own (the primary's shards), wait (for the helpers' after its own), helper (the
+  // slowest helper's own time for its shards), combine (the tree and the copies for the helpers), apply (the
+  // primary's optimizer step).
+  async function step(ctx, at, timing) {
     try {
+      let t = performance.now();
+      const lap = (key) => {
+        const now = performance.now();
+        timing[key] += now - t;
+        t = now;
+      };
       await syncAll(ctx, at);
+      lap('sync');
       const { session } = ctx;
       const stepBefore = at;
+      const stepTiming = { helper: 0 };
       const begun = session.beginStep();
       if (!begun.ok) return begun;
       const K = begun.shards;
@@ -106,22 +118,28 @@ export function createPool(onLost) {
       const range = (r) => ({ first: Math.floor((r * K) / lanes), end: Math.floor(((r + 1) * K) / lanes) });
       const theirs = team.map((h, i) => {
         const { first, end } = range(i + 1);
-        return piecesFrom(ctx, h, first, end - first, stepBefore);
+        return piecesFrom(ctx, h, { first, count: end - first, step: stepBefore, timing: stepTiming });
       });
-      const start = performance.now();
-      const own = computeOwn(ctx, 0, range(0).end);
-      ownMs = performance.now() - start;
-      const pieces = own.concat(...(await Promise.all(theirs)));
-      const sum = session.combineShards(pieces);
+      // The primary's own pieces and the sum stay in the engine (shard_bindings.hpp): only the helpers' cross.
+      const own = session.computeShardsHeld(0, range(0).end);
+      if (!own.ok) return own;
+      ownMs = performance.now() - t;
+      lap('own');
+      const pieces = [].concat(...(await Promise.all(theirs)));
+      lap('wait');
+      timing.helper += stepTiming.helper;
+      const sum = session.combineHeld(pieces);
       if (!sum.ok) return sum;
-      const all = sum.pieces[0];
-      for (const h of team) {
-        if (!helpers.has(h.index)) continue;
-        const piece = { ...all, grads: all.grads.slice(), state: all.state.slice() };
+      const listeners = team.filter((h) => helpers.has(h.index));
+      listeners.forEach((h, i) => {   // the last one gets the sum itself, the others copies
+        const piece = i === listeners.length - 1 ? sum.piece
+          : { ...sum.piece, grads: sum.piece.grads.slice(), state: sum.piece.state.slice() };
         h.port.postMessage({ kind: PoolMsg.APPLY, piece }, [piece.grads.buffer, piece.state.buffer]);
-      }
-      const applied = session.applyStep(all);
+      });
+      lap('combine');
+      const applied = session.applyHeld();
       if (!applied.ok) return applied;
+      lap('apply');
       // A helper applies the same sum, so it is at the same step; a difference (the primary's test hook for a
       // non-finite gradient) is found at the next step's STEP and mended by a sync.
       for (const h of team) if (helpers.has(h.index)) h.step = applied.report.step;
@@ -146,20 +164,22 @@ export function createPool(onLost) {
     },
     size: () => helpers.size,
     sharesEveryStep: () => everyStep,
-    // Up to maxSteps steps, for about ms: what Session.train(maxSteps, ms) returns, and how many workers took part.
+    // Up to maxSteps steps, for about ms: what Session.train(maxSteps, ms) returns, how many workers took part, and
+    // where the time went (timing: ms summed over the steps, see step()).
     async train(ctx, maxSteps, ms) {
       const start = performance.now();
       const reports = [];
       let workers = 1;
       let at = ctx.model.step;
+      const timing = { sync: 0, own: 0, wait: 0, helper: 0, combine: 0, apply: 0 };
       while (reports.length < maxSteps && (reports.length === 0 || performance.now() - start < ms)) {
-        const r = await step(ctx, at);
+        const r = await step(ctx, at, timing);
         if (!r.ok) return r;
         reports.push(r.report);
         workers = r.workers;
         at = r.report.step;
       }
-      return { ok: true, reports, millis: performance.now() - start, workers };
+      return { ok: true, reports, millis: performance.now() - start, workers, timing };
     },
   };
 }

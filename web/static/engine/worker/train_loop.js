@@ -143,7 +143,7 @@ function afterChunk(ctx, myRun, res, { watch, throughput, evals, charsPerStep })
   const flat = noteEvaluation(ctx, ev, myRun.stopWhenFlat);
   ctx.post(Rep.PROGRESS, myRun.requestId, ctx.gen, {
     reports, eval: ev, charsPerSec, step: model.step, epoch: model.epoch, best: bestOf(model), workers: res.workers,
-    unshared: res.unshared === true,
+    unshared: res.unshared === true, timing: res.timing ?? null,
   });
   if (model.step >= model.nextTimeline) postTimelineSample(ctx, myRun.requestId);
   const stopAt = myRun.stopAt > 0 ? myRun.stopAt : Infinity;

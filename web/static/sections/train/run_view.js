@@ -46,7 +46,7 @@ function addProgress(v, msg) {
   const last = v.recent.slice(-SMOOTHING_STEPS).filter((r) => !r.rejected && r.loss !== null);
   v.store.update({
     step: msg.step, epoch: msg.epoch, charsPerSec: msg.charsPerSec, workers: msg.workers || 1,
-    unshared: msg.unshared === true,
+    unshared: msg.unshared === true, shareTiming: msg.timing ? { ...msg.timing, steps: msg.reports.length } : null,
     trainBits: last.length ? last.reduce((a, r) => a + r.loss, 0) / last.length / Math.LN2 : null,
   });
   addValPoint(v, msg.eval);
