@@ -69,13 +69,34 @@ StreamsGradient piece_from_js(const rnnlab::Session& session, const val& o) {
   return g;
 }
 
-val compute_shards(const rnnlab::Session& session, int first_shard, int count, rnnlab::ForwardCache<float>& cache) {
+namespace {
+
+// Shards first..first+count-1 of the step begun, combined as far as the fixed tree allows.
+std::vector<StreamsGradient> computed(const rnnlab::Session& session, int first_shard, int count,
+                                      rnnlab::ForwardCache<float>& cache) {
   if (count < 1 || count > session.shard_plan().count)
     throw rnnlab::ConfigError("computeShards: this step has " + std::to_string(session.shard_plan().count) +
                               " shards; ask for 1 to that many");
   std::vector<StreamsGradient> gs(static_cast<size_t>(count));
   session.compute_shards(first_shard, count, gs.data(), cache);
   rnnlab::combine_shards(session.shard_plan(), gs);   // fewer, larger pieces to move: the same sums (shards.hpp)
+  return gs;
+}
+
+// gs += the JS pieces, combined in the fixed tree; `what` says what the pieces should have been.
+void combine_with(const rnnlab::Session& session, const val& pieces, std::vector<StreamsGradient>& gs,
+                  const std::string& what) {
+  const size_t n = pieces["length"].as<size_t>();
+  for (size_t i = 0; i < n; ++i) gs.push_back(piece_from_js(session, pieces[i]));
+  try {
+    rnnlab::combine_shards(session.shard_plan(), gs);
+  } catch (const std::invalid_argument& e) {
+    gs.clear();
+    throw rnnlab::ConfigError(std::string(e.what()) + ": " + what);
+  }
+}
+
+val pieces_result(const std::vector<StreamsGradient>& gs) {
   val out = val::array();
   for (const StreamsGradient& g : gs) out.call<void>("push", piece_to_js(g));
   val r = val::object();
@@ -84,28 +105,22 @@ val compute_shards(const rnnlab::Session& session, int first_shard, int count, r
   return r;
 }
 
+}  // namespace
+
+val compute_shards(const rnnlab::Session& session, int first_shard, int count, rnnlab::ForwardCache<float>& cache) {
+  return pieces_result(computed(session, first_shard, count, cache));
+}
+
 val compute_shards_held(const rnnlab::Session& session, int first_shard, int count, rnnlab::ForwardCache<float>& cache,
                         std::vector<StreamsGradient>& held) {
-  if (count < 1 || count > session.shard_plan().count)
-    throw rnnlab::ConfigError("computeShardsHeld: this step has " + std::to_string(session.shard_plan().count) +
-                              " shards; ask for 1 to that many");
-  held.assign(static_cast<size_t>(count), StreamsGradient{});
-  session.compute_shards(first_shard, count, held.data(), cache);
-  rnnlab::combine_shards(session.shard_plan(), held);
+  held = computed(session, first_shard, count, cache);
   val r = val::object();
   r.set("ok", true);
   return r;
 }
 
 val combine_held(const rnnlab::Session& session, const val& pieces, std::vector<StreamsGradient>& held) {
-  const size_t n = pieces["length"].as<size_t>();
-  for (size_t i = 0; i < n; ++i) held.push_back(piece_from_js(session, pieces[i]));
-  try {
-    rnnlab::combine_shards(session.shard_plan(), held);
-  } catch (const std::invalid_argument& e) {
-    held.clear();
-    throw rnnlab::ConfigError(std::string(e.what()) + ": the held pieces and these are not one step's shards");
-  }
+  combine_with(session, pieces, held, "the held pieces and these are not one step's shards");
   if (held.size() != 1 || held[0].streams != session.config().train.batch) {
     held.clear();
     throw rnnlab::ConfigError("combineHeld: the pieces do not cover every shard of the step");
@@ -118,20 +133,9 @@ val combine_held(const rnnlab::Session& session, const val& pieces, std::vector<
 
 val combine_shards(const rnnlab::Session& session, const val& pieces) {
   std::vector<StreamsGradient> gs;
-  const size_t n = pieces["length"].as<size_t>();
-  for (size_t i = 0; i < n; ++i) gs.push_back(piece_from_js(session, pieces[i]));
-  try {
-    rnnlab::combine_shards(session.shard_plan(), gs);
-  } catch (const std::invalid_argument& e) {
-    throw rnnlab::ConfigError(std::string(e.what()) + ": combine the pieces of one step, as shards or as the "
-                              "nodes an earlier combineShards returned");
-  }
-  val out = val::array();
-  for (const StreamsGradient& g : gs) out.call<void>("push", piece_to_js(g));
-  val r = val::object();
-  r.set("ok", true);
-  r.set("pieces", out);
-  return r;
+  combine_with(session, pieces, gs, "combine the pieces of one step, as shards or as the nodes an earlier "
+               "combineShards returned");
+  return pieces_result(gs);
 }
 
 }  // namespace rnnlab_web

@@ -1,6 +1,7 @@
 #include "rnnlab/shards.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -8,8 +9,9 @@ namespace rnnlab {
 
 ShardPlan::ShardPlan(int B, size_t params) : batch(B) {
   if (B < 1) throw std::invalid_argument("ShardPlan: batch must be at least 1");
-  const size_t slab = std::max<size_t>(1, params) * sizeof(float);
-  const int max_shards = static_cast<int>(std::clamp<size_t>(kShardSlabBudgetBytes / slab, 1, kMaxShards));
+  // In 64 bits: in wasm size_t is 32 bits, and a slab of 2^30 floats would wrap to 0 bytes there.
+  const uint64_t slab = std::max<uint64_t>(1, params) * sizeof(float);
+  const int max_shards = static_cast<int>(std::clamp<uint64_t>(kShardSlabBudgetBytes / slab, 1, kMaxShards));
   const int groups = kStreamsPerShard * max_shards;
   per_shard_ = kStreamsPerShard * ((B + groups - 1) / groups);
   count = std::max(1, B / per_shard_);
