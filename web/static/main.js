@@ -43,7 +43,7 @@ performance.mark('rnnlab:main');   // start-up marks: engine/boot.js
 const INITIAL_STATE = {
   ready: false, state: 'none', gen: 0, step: 0, epoch: 0, trainBits: null, valBits: null, valHistory: [], bestVal: null,
   charsPerSec: 0, timeline: [], stats: null, sampling: false, sampleText: '', lastSample: null, lastError: null, worker: 0,
-  calls: 0, workers: 1, unshared: false, shareTiming: null, workersWanted: 1, workersReady: 1, workersNote: '',
+  calls: 0, workers: 1, unshared: null, shareTiming: null, workersWanted: 1, workersReady: 1, workersNote: '',
   model: null, modelConfig: null, source: null, sourceVersion: 0, preset: null, oversize: false,
   runs: [], runId: null, storageFull: false, storageUsage: null, storageWaitingFor: null,
 };

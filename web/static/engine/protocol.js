@@ -60,7 +60,8 @@ export const Rep = Object.freeze({
   OPENED: 'opened',            // { stats, parameterCount, config, step, epoch, hasText, evalChars }
   PROGRESS: 'progress',        // { reports: [...], eval?, charsPerSec, step, epoch, best, workers }
                                // workers: how many workers computed the chunk's last step; unshared: helpers are
-                               // there but this run's steps are too small to be worth sharing; timing: where a shared
+                               // there but one worker alone measured faster ({ alone, shared } chars/s, either
+                               // null until measured; engine/worker/share_choice.js); timing: where a shared
                                // chunk's time went (engine/worker/pool.js: ms summed over its steps)
                                // eval: { step, bitsPerChar, perplexity, chars, spreadOver }; best: { step, bits } | null
   TIMELINE: 'timeline',        // { step, text } a sample taken during training

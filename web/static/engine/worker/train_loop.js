@@ -4,6 +4,7 @@
 import { Rep } from '../protocol.js';
 import { bestOf, noteEvaluation } from './best_watch.js';
 import { scoreWholeSplit } from './whole_split.js';
+import { createShareChoice } from './share_choice.js';
 import { evaluate, nextTimelineStep } from './worker_model.js';
 
 export const CHUNK_MS = 40;       // one training burst; a pause or sample request waits at most this long (or one step)
@@ -13,7 +14,6 @@ const MAX_REJECTED_STREAK = 5;    // this many bad steps in a row pause training
 const TIMELINE_LENGTH = 160;      // characters in each timeline sample
 const TIMELINE_TEMPERATURE = 0.8;
 const THROUGHPUT_CHUNKS = 50;     // chars/s is over the last this many chunks
-const SHARE_MIN_STEP_MS = 8;      // steps shorter than this on one worker are not shared with helpers (trainChunk)
 
 // Watches a run for blowing up: non-finite steps (rejected by the engine) and finite losses far above a
 // know-nothing model's (the engine's `diverging`). Returns { reason, bits } once MAX_REJECTED_STREAK come in a row.
@@ -113,19 +113,23 @@ export async function trainLoop(ctx, myRun, yieldToEventLoop) {
 }
 
 // One chunk: in the engine alone, or step by step with the helper workers (pool.js), whose waits hold the page's
-// requests until the chunk's steps are counted (as if the chunk were one engine call). Sharing a step costs about
-// two messages each way and a copy of the gradient (~2 ms on a busy machine), so a run shares only when its first
-// chunk alone took SHARE_MIN_STEP_MS or more per step; smaller models train faster in one worker (the losses are the
-// same bits either way). myRun.sharing: undecided (undefined), true or false.
+// requests until the chunk's steps are counted (as if the chunk were one engine call). Which of the two: whichever
+// this run measured faster (share_choice.js); the losses are the same bits either way.
 async function trainChunk(ctx, myRun, maxSteps) {
   const helpers = ctx.pool.size();
-  if (helpers > 0 && (myRun.sharing || ctx.pool.sharesEveryStep())) {
+  myRun.share ??= createShareChoice();
+  const way = helpers === 0 ? 'none' : ctx.pool.sharesEveryStep() ? 'shared' : myRun.share.next();
+  let res;
+  if (way === 'shared') {
     ctx.holding = true;
-    return ctx.pool.train(ctx, maxSteps, CHUNK_MS);
+    res = await ctx.pool.train(ctx, maxSteps, CHUNK_MS);
+  } else {
+    res = { ...ctx.session.train(maxSteps, CHUNK_MS), workers: 1 };
   }
-  const res = { ...ctx.session.train(maxSteps, CHUNK_MS), workers: 1, unshared: helpers > 0 };
-  if (res.ok && helpers > 0 && myRun.sharing === undefined)
-    myRun.sharing = res.millis / res.reports.length >= SHARE_MIN_STEP_MS;
+  if (res.ok && way !== 'none') {
+    myRun.share.note(way, res.reports.length, res.millis - (res.timing ? res.timing.sync : 0));
+    if (way === 'alone') res.unshared = myRun.share.rates(ctx.model.batch * ctx.model.unroll);
+  }
   return res;
 }
 
@@ -143,7 +147,7 @@ function afterChunk(ctx, myRun, res, { watch, throughput, evals, charsPerStep })
   const flat = noteEvaluation(ctx, ev, myRun.stopWhenFlat);
   ctx.post(Rep.PROGRESS, myRun.requestId, ctx.gen, {
     reports, eval: ev, charsPerSec, step: model.step, epoch: model.epoch, best: bestOf(model), workers: res.workers,
-    unshared: res.unshared === true, timing: res.timing ?? null,
+    unshared: res.unshared ?? null, timing: res.timing ?? null,
   });
   if (model.step >= model.nextTimeline) postTimelineSample(ctx, myRun.requestId);
   const stopAt = myRun.stopAt > 0 ? myRun.stopAt : Infinity;

@@ -41,12 +41,20 @@ function addReport(v, r) {
   return Number.isFinite(bits) && !r.rejected ? bits : null;
 }
 
+// Helpers are there, but this run trains in one worker: why, once both ways are measured (engine/worker/share_choice.js).
+function unsharedNote(rates) {
+  if (!rates) return '';
+  if (rates.alone && rates.shared)
+    return ` on 1 worker (faster than shared, ${fmtInt(rates.shared)} chars/s, for this model on this machine)`;
+  return ' on 1 worker';
+}
+
 function addProgress(v, msg) {
   v.gradNorm.add(msg.reports);
   const last = v.recent.slice(-SMOOTHING_STEPS).filter((r) => !r.rejected && r.loss !== null);
   v.store.update({
     step: msg.step, epoch: msg.epoch, charsPerSec: msg.charsPerSec, workers: msg.workers || 1,
-    unshared: msg.unshared === true, shareTiming: msg.timing ? { ...msg.timing, steps: msg.reports.length } : null,
+    unshared: msg.unshared ?? null, shareTiming: msg.timing ? { ...msg.timing, steps: msg.reports.length } : null,
     trainBits: last.length ? last.reduce((a, r) => a + r.loss, 0) / last.length / Math.LN2 : null,
   });
   addValPoint(v, msg.eval);
@@ -132,7 +140,7 @@ function renderStatus(v) {
   $('st-lr').textContent = v.lastLr === null ? '—' : fmtLr(v.lastLr);
   $('st-speed').textContent = s.charsPerSec
     ? `${fmtInt(s.charsPerSec)} chars/s` + (s.workers > 1 ? ` on ${s.workers} workers` : '') +
-      (s.unshared ? ' on 1 worker (steps this small run faster unshared)' : '')
+      unsharedNote(s.unshared)
     : '—';
   $('st-grad').textContent = Number.isFinite(v.lastGrad) ? v.lastGrad.toFixed(3) : '—';
   const clipped = v.recent.filter((r) => r.clipped).length;
