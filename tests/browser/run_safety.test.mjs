@@ -118,16 +118,22 @@ describe('the default text never replaces typing', { timeout: 2 * LONG }, () => 
     const browser = await launchBrowser();
     try {
       const page = await browser.ctx.newPage();
-      // Hold back the preset so that typing certainly comes first.
+      // Hold back the preset so that typing certainly comes first. (Typing before the page asks for the preset at
+      // all is the other order: then it is not asked for, and the typed text stays just the same.)
       let release;
+      let asked = null;
       const held = new Promise((r) => { release = r; });
-      await page.route('**/presets/prose.txt?*', async (route) => { await held; await route.continue(); });
+      await page.route('**/presets/prose.txt?*', async (route) => {
+        asked = page.waitForResponse('**/presets/prose.txt?*');
+        await held;
+        await route.continue();
+      });
       await page.goto(server.url);
       await page.getByLabel('Training text').fill('my own words, typed at once');
       release();
-      await page.waitForResponse('**/presets/prose.txt?*');
       await page.waitForFunction(() => window.app && window.app.stats, null, { timeout: LONG });
-      await page.waitForTimeout(300);
+      if (asked) await asked;
+      await page.waitForTimeout(500);
       assert.equal(await page.getByLabel('Training text').inputValue(), 'my own words, typed at once');
     } finally {
       await browser.close();
