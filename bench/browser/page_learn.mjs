@@ -21,7 +21,7 @@ async function set(page, label, value) {
 const server = await startServer(resolve(site));
 const browser = await launchBrowser();
 try {
-  const page = await openPlayground(browser.ctx, server.url, '#testhooks-sharesteps');
+  const page = await openPlayground(browser.ctx, server.url);
   await set(page, 'Workers', workers);
   await page.getByLabel('Workers').press('Enter');
   await page.waitForFunction((n) => window.app.workersReady === n, Number(workers), { timeout: 60_000 });

@@ -15,7 +15,7 @@ export function defaultWorkers() {
 }
 
 // client: the page's EngineClient (the primary). newWorker(): { worker } a fresh engine worker (boot.js).
-// onChange({ wanted, connected, failed }): the helpers changed; onLost(reason): one failed or stopped answering.
+// onChange({ wanted, connected }): the helpers changed; onLost(text): one failed or stopped answering (a sentence).
 // shareEveryStep: a test hook, so that small test models exercise the sharing too (engine/worker/train_loop.js).
 export function createHelperWorkers({ client, newWorker, onChange = () => {}, onLost = () => {}, shareEveryStep = false }) {
   let wanted = 1;           // workers in all, the primary included
